@@ -63,6 +63,22 @@ options:
         to 10 seconds, or to this value when it is smaller.
     type: int
     default: 60
+  ca_bundle:
+    description:
+      - A file of CA certificates that sign the API's TLS certificate, for an endpoint behind a proxy
+        with its own CA. TLS certificates are always verified.
+    type: path
+  max_concurrency:
+    description:
+      - The maximum number of requests in flight at once, for reading or changing many tasks.
+      - All requests share one pool of kept-alive connections.
+    type: int
+    default: 10
+  rate_limit:
+    description:
+      - The maximum number of requests started per second. Unlimited when not set.
+      - Whatever this value, the client waits and retries when the API answers HTTP 429.
+    type: float
 notes:
   - Each setting is taken from the module option, else from its E(OVH_*) environment variable,
     else from the ovh.conf files, as OVHcloud's own clients do.
@@ -156,6 +172,19 @@ options:
       - Seconds to wait for the API to answer one request.
     type: int
     default: 60
+  ca_bundle:
+    description:
+      - A file of CA certificates that sign the API's TLS certificate. TLS certificates are always verified.
+    type: path
+  max_concurrency:
+    description:
+      - The maximum number of requests in flight at once.
+    type: int
+    default: 10
+  rate_limit:
+    description:
+      - The maximum number of requests started per second. Unlimited when not set.
+    type: float
 requirements:
   - requests
 """

@@ -16,7 +16,7 @@ description:
     objects as the RV(ovhcloud.domain.domain_task_info#module:tasks) result of M(ovhcloud.domain.domain_task_info).
   - Runs on the controller, so the credentials can also come from Ansible variables or C(ansible.cfg).
 author:
-  - ovhcloud.domain contributors
+  - ovhcloud.domain contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ovhcloud.domain.auth.plugin
 options:
@@ -47,11 +47,28 @@ options:
     type: list
     elements: str
     choices: [todo, doing, done, error, problem, cancelled]
+  type:
+    description:
+      - Task types to return.
+    type: list
+    elements: str
+    choices: [alldom, domain]
   arguments:
     description:
       - Also read the arguments of each task returned. Secret values such as C(authInfo) are masked.
     type: bool
     default: false
+  progress:
+    description:
+      - Also read the progress of each task returned.
+    type: bool
+    default: false
+  api_family:
+    description:
+      - The route family to read tasks through, as in M(ovhcloud.domain.domain_task_info).
+    type: str
+    choices: [auto, me, domain]
+    default: auto
 seealso:
   - module: ovhcloud.domain.domain_task_info
 """
@@ -82,21 +99,25 @@ _raw:
     - One task object per matching task, sorted by id, with the keys that
       M(ovhcloud.domain.domain_task_info) documents (C(id), C(function), C(domain), C(status),
       C(comment), C(type), C(creation_date), C(todo_date), C(last_update), C(done_date),
-      C(can_accelerate), C(can_cancel), C(can_relaunch), and C(arguments) when requested).
+      C(can_accelerate), C(can_cancel), C(can_relaunch), C(api_family), and C(arguments) and
+      C(progress) when requested).
   type: list
   elements: dict
 """
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import OvhApiError, OvhError
 from ansible_collections.ovhcloud.domain.plugins.module_utils._module import client_from_options
 from ansible_collections.ovhcloud.domain.plugins.module_utils._tasks import DomainTaskApi, collect_task_results
 
+display = Display()
+
 _OPTION_NAMES = ("endpoint", "application_key", "application_secret", "consumer_key", "client_id",
-                 "client_secret", "config_file", "timeout",
-                 "task_id", "domain", "function", "status", "arguments")
+                 "client_secret", "config_file", "timeout", "ca_bundle", "max_concurrency", "rate_limit",
+                 "task_id", "domain", "function", "status", "type", "arguments", "progress", "api_family")
 
 
 class LookupModule(LookupBase):
@@ -113,14 +134,20 @@ class LookupModule(LookupBase):
                 raise AnsibleLookupError(
                     "Invalid task id %r for ovhcloud.domain.domain_tasks: task ids are whole numbers." % (term,))
 
+        client = None
         try:
-            api = DomainTaskApi(client_from_options(options))
+            client = client_from_options(options)
+            api = DomainTaskApi(client, family=options["api_family"])
             return collect_task_results(api, task_ids=task_ids, domains=options["domain"],
                                         functions=options["function"], statuses=options["status"],
-                                        with_arguments=options["arguments"])
+                                        types=options["type"], with_arguments=options["arguments"],
+                                        with_progress=options["progress"], warn=display.warning)
         except OvhApiError as exc:
             hint = exc.hint()
             raise AnsibleLookupError("Could not list the domain tasks: %s%s" % (
                 exc.describe(), (" " + hint) if hint else ""))
         except OvhError as exc:
             raise AnsibleLookupError("Could not list the domain tasks: %s" % exc)
+        finally:
+            for message in client.retries if client is not None else []:
+                display.v("ovhcloud.domain.domain_tasks: %s" % message)

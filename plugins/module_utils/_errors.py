@@ -65,12 +65,17 @@ class OvhAuthenticationError(OvhError):
 
 
 class OvhTransportError(OvhError):
-    """The API could not be reached or did not answer in time."""
+    """The API could not be reached or did not answer in time.
 
-    def __init__(self, message, method=None, path=None):
+    ``ambiguous`` is True when a write was sent but its answer was lost, so
+    the API may or may not have applied it.
+    """
+
+    def __init__(self, message, method=None, path=None, ambiguous=False):
         super(OvhTransportError, self).__init__(message)
         self.method = method
         self.path = path
+        self.ambiguous = ambiguous
 
 
 class OvhApiError(OvhError):
@@ -86,6 +91,11 @@ class OvhApiError(OvhError):
         self.error_code = error_code
         self.query_id = query_id
         self.details = details
+        # Set by the client: the seconds of a Retry-After header, whether a write may have
+        # been applied despite the error, and whether a read got no data.
+        self.retry_after = None
+        self.ambiguous = False
+        self.empty_answer = False
         super(OvhApiError, self).__init__(self.describe())
 
     @property
@@ -186,3 +196,13 @@ def parse_error_body(raw):
     if len(first_line) > 200:
         first_line = first_line[:200] + "..."
     return "non-JSON answer: %s" % first_line, None, None, None
+
+
+def short_reason(exc):
+    """Return the innermost reason of a requests exception, without urllib3's object reprs."""
+    text = str(exc)
+    errno_reason = re.search(r"\[Errno -?\d+\][^)'\"]*", text)
+    if errno_reason:
+        return errno_reason.group(0).strip()
+    # urllib3 prefixes reasons with the pool or connection object's repr.
+    return re.sub(r"\w+\(host='[^']*', port=\d+\)(: )?", "", text).strip() or type(exc).__name__

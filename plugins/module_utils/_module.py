@@ -13,6 +13,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.ovhcloud.domain.plugins.module_utils._client import (
     DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_CONCURRENCY,
     DEFAULT_READ_TIMEOUT,
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -42,6 +43,9 @@ def auth_argument_spec():
         client_secret=dict(type="str", no_log=True),
         config_file=dict(type="path"),
         timeout=dict(type="int", default=DEFAULT_READ_TIMEOUT),
+        ca_bundle=dict(type="path"),
+        max_concurrency=dict(type="int", default=DEFAULT_MAX_CONCURRENCY),
+        rate_limit=dict(type="float"),
     )
 
 
@@ -64,6 +68,9 @@ def client_from_options(options, environ=None, config_paths=None, secret_sink=No
         client_secret=settings["client_secret"],
         connect_timeout=min(DEFAULT_CONNECT_TIMEOUT, timeout),
         read_timeout=timeout,
+        ca_bundle=options.get("ca_bundle"),
+        max_concurrency=options.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY,
+        rate_limit=options.get("rate_limit"),
     )
 
 
@@ -109,15 +116,22 @@ class OvhDomainModule:
             parts.append(str(error))
         else:  # pragma: no cover - only OvhError subclasses are passed here
             parts.append(str(error))
-        self.module.fail_json(msg=" ".join(_sentence(part) for part in parts), **result)
+        self.fail(" ".join(_sentence(part) for part in parts), **result)
 
     def warn(self, message):
         self.module.warn(message)
 
+    def _add_retries(self, result):
+        # Shown with the result at -v, so that a slow run can be explained.
+        if self._client is not None and self._client.retries:
+            result["api_retries"] = list(self._client.retries)
+
     def exit(self, **result):
+        self._add_retries(result)
         self.module.exit_json(**result)
 
     def fail(self, message, **result):
+        self._add_retries(result)
         self.module.fail_json(msg=message, **result)
 
 

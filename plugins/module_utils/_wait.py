@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
+from datetime import datetime
 
 from ansible_collections.ovhcloud.domain.plugins.module_utils._tasks import FINAL_STATUSES
 
@@ -20,19 +21,45 @@ MAX_INTERVAL = 30.0
 BACKOFF_FACTOR = 1.5
 
 
+def seconds_until(date_text, now):
+    """Return the seconds from ``now`` (a Unix time) until an API datetime, or None if unparsable."""
+    if not date_text:
+        return None
+    try:
+        return datetime.fromisoformat(date_text.replace("Z", "+00:00")).timestamp() - now
+    except (TypeError, ValueError):
+        return None
+
+
+def next_interval(tasks, interval, max_interval, now):
+    """Return the seconds to sleep before the next poll.
+
+    A task waiting in todo runs no earlier than its todoDate, so polling before
+    then is wasted: the wait stretches up to that date, within ``max_interval``.
+    """
+    due = [seconds_until(task.get("todoDate"), now) for task in tasks if task.get("status") == "todo"]
+    due = [seconds for seconds in due if seconds is not None]
+    if due and len(due) == len(tasks):
+        return max(interval, min(min(due), max_interval))
+    return interval
+
+
 def wait_for_final_status(read_task, task_ids, timeout, unchanged_since=None, initial_interval=INITIAL_INTERVAL,
-                          max_interval=MAX_INTERVAL, sleep=time.sleep, clock=time.monotonic):
+                          max_interval=MAX_INTERVAL, sleep=time.sleep, clock=time.monotonic,
+                          server_time=time.time, read_many=None):
     """Poll tasks until each one has a final status or ``timeout`` seconds pass.
 
-    ``read_task(task_id)`` returns the API task object. ``unchanged_since`` maps
-    a task id to the object read before an action was sent: while the task
-    still shows that object's status and ``lastUpdate``, the action has not
-    been processed yet, so its old final status does not end the wait.
+    ``read_task(task_id)`` returns the API task object; ``read_many(function,
+    ids)``, when given, runs it over several ids at once. ``unchanged_since``
+    maps a task id to the object read before an action was sent: while the
+    task still shows that object's status and ``lastUpdate``, the action has
+    not been processed yet, so its old final status does not end the wait.
+    ``server_time()`` is the API's current Unix time, to compare with todoDate.
     Returns ``(tasks, pending, elapsed)``: the last object read for every id,
     the ids still not final, and the seconds spent.
     """
     unchanged_since = unchanged_since or {}
-
+    read_many = read_many or (lambda function, ids: [function(task_id) for task_id in ids])
     start = clock()
     deadline = start + timeout
     interval = initial_interval
@@ -40,10 +67,12 @@ def wait_for_final_status(read_task, task_ids, timeout, unchanged_since=None, in
     pending = list(task_ids)
 
     while True:
+        for task_id, task in zip(pending, read_many(read_task, pending)):
+            latest[task_id] = task
+
         still_pending = []
         for task_id in pending:
-            task = read_task(task_id)
-            latest[task_id] = task
+            task = latest[task_id]
             before = unchanged_since.get(task_id)
             untouched = before is not None and (before.get("status"), before.get("lastUpdate")) == (
                 task.get("status"), task.get("lastUpdate"))
@@ -55,5 +84,6 @@ def wait_for_final_status(read_task, task_ids, timeout, unchanged_since=None, in
         if not pending or now >= deadline:
             return latest, pending, now - start
 
-        sleep(min(interval, max(deadline - now, 0)))
+        pause = next_interval([latest[task_id] for task_id in pending], interval, max_interval, server_time())
+        sleep(min(pause, max(deadline - now, 0)))
         interval = min(interval * BACKOFF_FACTOR, max_interval)

@@ -28,7 +28,7 @@ description:
   - With O(wait=true), the module then follows each task until it reaches a final status
     (V(done), V(cancelled), V(error) or V(problem)).
 author:
-  - ovhcloud.domain contributors
+  - ovhcloud.domain contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ovhcloud.domain.auth
   - ovhcloud.domain.attributes
@@ -69,6 +69,28 @@ options:
       - When false, the module returns and the tasks still running keep their last status in the result.
     type: bool
     default: true
+  wait_max_interval:
+    description:
+      - The longest pause, in seconds, between two polls while waiting.
+      - Polls start one second apart and slow down by half each time up to this value. A task waiting
+        in V(todo) is not polled again before its C(todoDate), within this value.
+    type: int
+    default: 30
+  api_family:
+    description:
+      - The route family to act through.
+      - V(me) uses C(/me/task/domain). V(domain) uses C(/domain/{serviceName}/task), which needs O(domain).
+      - V(auto) uses C(/me/task/domain), and C(/domain/{serviceName}/task) when the consumer key is not
+        granted the former (a key scoped to C(/domain/{serviceName}/*)).
+    type: str
+    choices: [auto, me, domain]
+    default: auto
+  domain:
+    description:
+      - Domain names of the tasks, needed only when the tasks are reached through C(/domain/{serviceName}/task).
+      - Each task is looked up under each name until found.
+    type: list
+    elements: str
 seealso:
   - module: ovhcloud.domain.domain_task_info
   - module: ovhcloud.domain.domain_task_argument
@@ -160,6 +182,8 @@ elapsed:
   sample: 4.2
 """
 
+import time
+
 from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import OvhError
 from ansible_collections.ovhcloud.domain.plugins.module_utils._module import OvhDomainModule
 from ansible_collections.ovhcloud.domain.plugins.module_utils._tasks import (
@@ -167,6 +191,7 @@ from ansible_collections.ovhcloud.domain.plugins.module_utils._tasks import (
     FAILED_STATUSES,
     describe_task,
     task_result,
+    to_ascii_domain,
 )
 from ansible_collections.ovhcloud.domain.plugins.module_utils._wait import wait_for_final_status
 
@@ -222,9 +247,13 @@ def main():
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=600),
             fail_on_timeout=dict(type="bool", default=True),
+            wait_max_interval=dict(type="int", default=30),
+            api_family=dict(type="str", choices=["auto", "me", "domain"], default="auto"),
+            domain=dict(type="list", elements="str"),
         ),
         mutually_exclusive=[("task_id", "task_ids")],
         required_one_of=[("task_id", "task_ids")],
+        required_if=[("api_family", "domain", ("domain",))],
         supports_check_mode=True,
     )
     params = module.params
@@ -234,18 +263,20 @@ def main():
         if task_id not in task_ids:
             task_ids.append(task_id)
 
-    api = DomainTaskApi(module.client)
+    api = DomainTaskApi(module.client, family=params["api_family"])
+    domains = [to_ascii_domain(name) for name in params["domain"] or []]
+
+    def read_task(task_id):
+        return api.get_task(task_id, domains)
 
     # Decide for every task before sending anything, so that one task the action
     # does not apply to stops the run before any write.
-    current = {}
-    needed = {}
     try:
-        for task_id in task_ids:
-            current[task_id] = api.get_task(task_id)
+        current = dict(zip(task_ids, api.client.map(read_task, task_ids)))
     except OvhError as exc:
         module.fail_from_error(exc, "Could not read the tasks; no action was sent")
 
+    needed = {}
     errors = []
     for task_id in task_ids:
         needed[task_id], error = decide(current[task_id], action)
@@ -255,48 +286,47 @@ def main():
         module.fail(" ".join(errors) + " No action was sent.",
                     tasks=[task_result(current[task_id]) for task_id in task_ids])
 
-    taken = {}
-    for task_id in task_ids:
-        taken[task_id] = False
-        if not needed[task_id] or module.check_mode:
-            continue
-        try:
-            api.run_action(task_id, action)
-        except OvhError as exc:
-            module.fail_from_error(exc, "Could not %s %s" % (action, describe_task(current[task_id])))
-        taken[task_id] = True
+    to_send = [] if module.check_mode else [task_id for task_id in task_ids if needed[task_id]]
+    try:
+        api.client.map(lambda task_id: api.run_action(current[task_id], action), to_send)
+    except OvhError as exc:
+        module.fail_from_error(exc, "Could not %s every task (%d to send); run again to finish, tasks already "
+                                    "handled are left as they are" % (action, len(to_send)))
 
     output = {}
     try:
         if params["wait"] and not module.check_mode:
-            sent = dict((task_id, current[task_id]) for task_id in task_ids if taken[task_id])
-            current, pending, elapsed = wait_for_final_status(api.get_task, task_ids, params["wait_timeout"],
-                                                              unchanged_since=sent)
+            sent = dict((task_id, current[task_id]) for task_id in to_send)
+            current, pending, elapsed = wait_for_final_status(
+                read_task, task_ids, params["wait_timeout"], unchanged_since=sent,
+                max_interval=params["wait_max_interval"], read_many=api.client.map,
+                server_time=lambda: time.time() + api.client.server_time_delta())
             output.update(pending=pending, elapsed=round(elapsed, 1))
-        else:
-            for task_id in task_ids:
-                if taken[task_id]:
-                    current[task_id] = api.get_task(task_id)
+        elif to_send:
+            current.update(zip(to_send, api.client.map(read_task, to_send)))
     except OvhError as exc:
         module.fail_from_error(exc, "The %s was sent, but reading the tasks afterwards failed" % action)
 
     tasks = []
     for task_id in task_ids:
         task = task_result(current[task_id])
-        task.update(changed=needed[task_id], action_taken=taken[task_id])
+        task.update(changed=needed[task_id], action_taken=task_id in to_send)
         tasks.append(task)
     output.update(changed=any(needed.values()), tasks=tasks)
     if params["task_id"] is not None:
         output["task"] = tasks[0]
 
     if output.get("pending") and params["fail_on_timeout"]:
-        stuck = ", ".join("%s in %s%s" % (describe_task(current[task_id]), current[task_id].get("status"),
-                                          " (%s)" % current[task_id]["comment"] if current[task_id].get("comment") else "")
-                          for task_id in output["pending"])
+        stuck = ", ".join(describe_stuck(current[task_id]) for task_id in output["pending"])
         module.fail("Timed out after %s s waiting for a final status: %s. Raise wait_timeout, or set "
                     "fail_on_timeout to false to return while tasks still run." % (params["wait_timeout"], stuck),
                     **output)
     module.exit(**output)
+
+
+def describe_stuck(task):
+    comment = task.get("comment")
+    return "%s in %s%s" % (describe_task(task), task.get("status"), " (%s)" % comment if comment else "")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ description:
     Different filters combine, so O(status=error) with O(domain=example.fr) returns the
     tasks of V(example.fr) that are in error.
 author:
-  - ovhcloud.domain contributors
+  - ovhcloud.domain contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ovhcloud.domain.auth
   - ovhcloud.domain.attributes
@@ -51,12 +51,34 @@ options:
     type: list
     elements: str
     choices: [todo, doing, done, error, problem, cancelled]
+  type:
+    description:
+      - Task types to return. V(alldom) tasks concern a pack of domains.
+    type: list
+    elements: str
+    choices: [alldom, domain]
   arguments:
     description:
       - Also read the arguments of each task returned, under RV(tasks[].arguments).
-      - This costs one request per task and one per argument.
+      - This costs one request per task and one per argument, sent O(max_concurrency) at a time.
     type: bool
     default: false
+  progress:
+    description:
+      - Also read the progress of each task returned (C(GET /me/task/domain/{id}/progressbar)),
+        under RV(tasks[].progress).
+    type: bool
+    default: false
+  api_family:
+    description:
+      - The route family to read tasks through.
+      - V(me) uses C(/me/task/domain), which has every route.
+      - V(domain) uses C(/domain/{serviceName}/task), which needs O(domain) and has no argument or progress routes.
+      - V(auto) uses C(/me/task/domain), and C(/domain/{serviceName}/task) for the names in O(domain) when the
+        consumer key is not granted the former (a key scoped to C(/domain/{serviceName}/*)).
+    type: str
+    choices: [auto, me, domain]
+    default: auto
 seealso:
   - module: ovhcloud.domain.domain_task_argument
   - module: ovhcloud.domain.domain_task_action
@@ -84,6 +106,19 @@ EXAMPLES = r"""
     status: [todo, doing, error]
     arguments: true
   register: pending
+
+- name: Follow the progress of the running transfers
+  ovhcloud.domain.domain_task_info:
+    function: DomainIncomingTransfer
+    status: [todo, doing]
+    progress: true
+  register: transfers
+
+- name: Read the tasks of a domain with a consumer key scoped to /domain/example.net/*
+  ovhcloud.domain.domain_task_info:
+    domain: example.net
+    status: error
+    api_family: auto
 
 - name: Read one task against the EU API with explicit credentials
   ovhcloud.domain.domain_task_info:
@@ -155,10 +190,46 @@ tasks:
       description: Whether the task can be relaunched (API field C(canRelaunch)).
       type: bool
       sample: true
+    api_family:
+      description: The route family that served the task, V(me) or V(domain).
+      type: str
+      sample: me
+    progress:
+      description:
+        - The task's progress, from the API's C(nichandle.DomainTaskProgressBar) object.
+        - Null for tasks served by the V(domain) family.
+      returned: when O(progress=true)
+      type: dict
+      contains:
+        current_step:
+          description: Current step, with C(step), C(description) and C(execution_duration) (API field C(currentStep)).
+          type: dict
+        follow_up_steps:
+          description: Steps of the operation, each as RV(tasks[].progress.current_step) (API field C(followUpSteps)).
+          type: list
+          elements: dict
+        percentage:
+          description: Progress in percent (API field C(progress)).
+          type: int
+          sample: 50
+        expected_done_date:
+          description: Estimated end date (API field C(expectedDoneDate)).
+          type: str
+        last_update_date:
+          description: Last update date (API field C(lastUpdateDate)).
+          type: str
+        task_actions:
+          description: Actions possible on the task, such as V(canCancel) (API field C(taskActions)).
+          type: list
+          elements: str
+        task_status:
+          description: Status of the task (API field C(taskStatus)).
+          type: str
     arguments:
       description:
         - The task's arguments, from the API's C(nichandle.DomainTaskArgument) objects.
         - Values of secret arguments (such as C(authInfo)) are masked.
+        - Null for tasks served by the V(domain) family, which has no argument routes.
       returned: when O(arguments=true)
       type: list
       elements: dict
@@ -225,17 +296,24 @@ def main():
             function=dict(type="list", elements="str"),
             status=dict(type="list", elements="str",
                         choices=["todo", "doing", "done", "error", "problem", "cancelled"]),
+            type=dict(type="list", elements="str", choices=["alldom", "domain"]),
             arguments=dict(type="bool", default=False),
+            progress=dict(type="bool", default=False),
+            api_family=dict(type="str", choices=["auto", "me", "domain"], default="auto"),
         ),
         supports_check_mode=True,
     )
     params = module.params
-    api = DomainTaskApi(module.client)
+    if params["api_family"] == "domain" and not params["domain"]:
+        module.fail("api_family=domain reads /domain/{serviceName}/task, which needs the domain names: "
+                    "set the domain option.")
+    api = DomainTaskApi(module.client, family=params["api_family"])
 
     try:
         tasks = collect_task_results(api, task_ids=params["task_id"], domains=params["domain"],
                                      functions=params["function"], statuses=params["status"],
-                                     with_arguments=params["arguments"])
+                                     types=params["type"], with_arguments=params["arguments"],
+                                     with_progress=params["progress"], warn=module.warn)
     except OvhError as exc:
         module.fail_from_error(exc, "Could not list the domain tasks")
 

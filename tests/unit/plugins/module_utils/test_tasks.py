@@ -16,7 +16,8 @@ from ansible_collections.ovhcloud.domain.plugins.module_utils._tasks import (
     task_result,
     validate_argument_value,
 )
-from ansible_collections.ovhcloud.domain.plugins.module_utils._wait import wait_for_final_status
+from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.domain.plugins.module_utils._wait import next_interval, wait_for_final_status
 
 GUIDE_TASK = {
     "id": 1000, "function": "DomainCreate", "domain": "example.fr", "status": "error",
@@ -94,19 +95,48 @@ def test_mask_argument():
 
 
 class RecordingClient:
-    """A client that serves a fixed task list and records the listing queries."""
+    """A client that serves a fixed task list and records the listing queries.
 
-    def __init__(self, tasks):
+    With ``bulk`` it answers listings with whole objects, as the API does in
+    its paged bulk mode; otherwise with ids.
+    """
+
+    def __init__(self, tasks, bulk=False, refuse_me=False):
         self.tasks = dict((task["id"], task) for task in tasks)
         self.queries = []
+        self.paths = []
+        self.bulk = bulk
+        self.refuse_me = refuse_me
+        self.retries = []
+
+    def record_retry(self, message):
+        self.retries.append(message)
+
+    def map(self, function, items):
+        return [function(item) for item in items]
+
+    def _matching(self, params):
+        return [dict(task) for task_id, task in sorted(self.tasks.items())
+                if all(task.get(name) == value for name, value in (params or {}).items())]
+
+    def get_objects(self, path, params=None):
+        self._check(path)
+        self.queries.append(params or {})
+        if path.startswith("/domain/"):
+            params = dict(params or {}, domain=path.split("/")[2])
+        tasks = self._matching(params)
+        if self.bulk:
+            return tasks, None
+        return None, [task["id"] for task in tasks]
 
     def get(self, path, params=None):
-        if path == "/me/task/domain":
-            self.queries.append(params or {})
-            params = params or {}
-            return [task_id for task_id, task in sorted(self.tasks.items())
-                    if all(task.get(name) == value for name, value in params.items())]
-        return self.tasks[int(path.rsplit("/", 1)[1])]
+        self._check(path)
+        return dict(self.tasks[int(path.rsplit("/", 1)[1])])
+
+    def _check(self, path):
+        self.paths.append(path)
+        if self.refuse_me and path.startswith("/me/"):
+            raise OvhApiError("GET", path, 403, "This call has not been granted", error_code="NOT_GRANTED_CALL")
 
 
 TASKS = [
@@ -137,6 +167,56 @@ def test_find_tasks_by_id_applies_filters():
     tasks = DomainTaskApi(client).find_tasks(task_ids=[1002, 1000], statuses=["error"])
     assert [task["id"] for task in tasks] == [1000]
     assert client.queries == []
+
+
+def test_find_tasks_bulk_mode_reads_no_task():
+    client = RecordingClient(TASKS, bulk=True)
+    tasks = DomainTaskApi(client).find_tasks(statuses=["error"])
+    assert [task["id"] for task in tasks] == [1000, 1001]
+    assert client.paths == ["/me/task/domain"]
+
+
+def test_find_tasks_unknown_function_matched_locally():
+    tasks_with_new_function = TASKS + [dict(GUIDE_TASK, id=1004, function="DomainSendRDRPNotice")]
+    client = RecordingClient(tasks_with_new_function, bulk=True)
+    tasks = DomainTaskApi(client).find_tasks(functions=["DomainSendRDRPNotice"])
+    assert [task["id"] for task in tasks] == [1004]
+    assert client.queries == [{}]
+
+
+def test_find_tasks_unicode_domain():
+    idn_tasks = TASKS + [dict(GUIDE_TASK, id=1005, domain="xn--caf-dma.fr")]
+    client = RecordingClient(idn_tasks, bulk=True)
+    tasks = DomainTaskApi(client).find_tasks(domains=["Café.fr"])
+    assert [task["id"] for task in tasks] == [1005]
+    assert client.queries == [{"domain": "xn--caf-dma.fr"}]
+
+
+def test_find_tasks_falls_back_to_domain_family():
+    client = RecordingClient(TASKS, bulk=True, refuse_me=True)
+    tasks = DomainTaskApi(client).find_tasks(domains=["example.com"], statuses=["error"])
+    assert [task["id"] for task in tasks] == [1001]
+    assert tasks[0]["_family"] == "domain"
+    assert client.paths == ["/me/task/domain", "/domain/example.com/task"]
+
+
+def test_find_tasks_refused_without_domain():
+    client = RecordingClient(TASKS, bulk=True, refuse_me=True)
+    with pytest.raises(OvhApiError) as error:
+        DomainTaskApi(client).find_tasks(statuses=["error"])
+    assert error.value.is_not_granted
+
+
+def test_get_task_falls_back_per_domain():
+    client = RecordingClient(TASKS, refuse_me=True)
+    task = DomainTaskApi(client).get_task(1001, domains=["example.com"])
+    assert task["_family"] == "domain"
+    assert client.paths[-1] == "/domain/example.com/task/1001"
+
+
+def test_task_result_names_family():
+    assert task_result(dict(GUIDE_TASK, _family="domain"))["api_family"] == "domain"
+    assert task_result(GUIDE_TASK)["api_family"] == "me"
 
 
 def test_wait_stops_on_final_status():
@@ -176,3 +256,19 @@ def test_wait_ignores_status_from_before_action():
         lambda task_id: next(reads), [1000], 60, unchanged_since={1000: before}, sleep=lambda s: None)
     assert tasks[1000]["status"] == "done"
     assert pending == []
+
+
+def test_next_interval_waits_for_todo_date():
+    tasks = [{"status": "todo", "todoDate": "2022-01-01T13:00:00+01:00"}]
+    now = next_interval.__globals__["datetime"].fromisoformat("2022-01-01T12:59:50+01:00").timestamp()
+    assert next_interval(tasks, 1.0, 30.0, now) == pytest.approx(10.0)
+
+
+def test_next_interval_capped_by_maximum():
+    tasks = [{"status": "todo", "todoDate": "2022-01-01T18:00:00+01:00"}]
+    now = next_interval.__globals__["datetime"].fromisoformat("2022-01-01T12:00:00+01:00").timestamp()
+    assert next_interval(tasks, 1.0, 30.0, now) == 30.0
+
+
+def test_next_interval_for_running_task():
+    assert next_interval([{"status": "doing", "todoDate": None}], 2.0, 30.0, 0) == 2.0
