@@ -380,7 +380,7 @@ def to_ascii_domain(name):
 
 
 def collect_task_results(api, task_ids=None, domains=None, functions=None, statuses=None, types=None,
-                         with_arguments=False, with_progress=False, warn=None):
+                         with_arguments=False, with_progress=False, warn=None, secret_keys=DEFAULT_SECRET_KEYS):
     """Return the results of the tasks that match the filters, with arguments and progress on request.
 
     This is the listing that ``domain_task_info`` and the ``domain_tasks`` lookup
@@ -396,7 +396,7 @@ def collect_task_results(api, task_ids=None, domains=None, functions=None, statu
         readable = api_task.get("_family") != "domain"
         if with_arguments:
             task["arguments"] = [
-                mask_argument(argument_result(argument), DEFAULT_SECRET_KEYS)
+                mask_argument(argument_result(argument), secret_keys)
                 for argument in api.get_arguments(api_task["id"])
             ] if readable else None
         if with_progress:

@@ -184,7 +184,7 @@ elapsed:
 
 import time
 
-from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import OvhError
+from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import OvhApiError, OvhError
 from ansible_collections.ovhcloud.domain.plugins.module_utils._module import OvhDomainModule
 from ansible_collections.ovhcloud.domain.plugins.module_utils._tasks import (
     DomainTaskApi,
@@ -286,12 +286,34 @@ def main():
         module.fail(" ".join(errors) + " No action was sent.",
                     tasks=[task_result(current[task_id]) for task_id in task_ids])
 
+    def send(task_id):
+        """Send the action; return False when another run already did it in the meantime."""
+        try:
+            api.run_action(current[task_id], action)
+            return True
+        except OvhApiError as exc:
+            if exc.status not in (400, 403, 409):
+                raise
+            # Two runs may act on the same task at once: the API then rejects the later
+            # action, and the task shows that it needs none any more.
+            latest = read_task(task_id)
+            still_needed, error = decide(latest, action)
+            if still_needed or error:
+                raise
+            current[task_id] = latest
+            api.client.record_retry("task %s: the %s was already done by another run" % (task_id, action))
+            return False
+
     to_send = [] if module.check_mode else [task_id for task_id in task_ids if needed[task_id]]
     try:
-        api.client.map(lambda task_id: api.run_action(current[task_id], action), to_send)
+        sent_by_us = api.client.map(send, to_send)
     except OvhError as exc:
         module.fail_from_error(exc, "Could not %s every task (%d to send); run again to finish, tasks already "
                                     "handled are left as they are" % (action, len(to_send)))
+    for task_id, sent in zip(list(to_send), sent_by_us):
+        if not sent:
+            to_send.remove(task_id)
+            needed[task_id] = False
 
     output = {}
     try:

@@ -63,6 +63,13 @@ options:
       - This costs one request per task and one per argument, sent O(max_concurrency) at a time.
     type: bool
     default: false
+  secret_keys:
+    description:
+      - Argument names whose values are secrets, masked in RV(tasks[].arguments).
+    type: list
+    elements: str
+    default: [authInfo]
+    no_log: false
   progress:
     description:
       - Also read the progress of each task returned (C(GET /me/task/domain/{id}/progressbar)),
@@ -299,6 +306,7 @@ def main():
             type=dict(type="list", elements="str", choices=["alldom", "domain"]),
             arguments=dict(type="bool", default=False),
             progress=dict(type="bool", default=False),
+            secret_keys=dict(type="list", elements="str", default=["authInfo"], no_log=False),
             api_family=dict(type="str", choices=["auto", "me", "domain"], default="auto"),
         ),
         supports_check_mode=True,
@@ -313,7 +321,8 @@ def main():
         tasks = collect_task_results(api, task_ids=params["task_id"], domains=params["domain"],
                                      functions=params["function"], statuses=params["status"],
                                      types=params["type"], with_arguments=params["arguments"],
-                                     with_progress=params["progress"], warn=module.warn)
+                                     with_progress=params["progress"], warn=module.warn,
+                                     secret_keys=params["secret_keys"])
     except OvhError as exc:
         module.fail_from_error(exc, "Could not list the domain tasks")
 
