@@ -67,10 +67,10 @@ DEFAULT_MAX_CONCURRENCY = 10
 
 # Bulk listing as OVHcloud's web console does it: whole objects, a page at a time.
 PAGINATION_MODE = "CachedObjectList-Pages"
-# NOTE: the console asks for pages of 5000 objects; the server's own maximum is not documented.
+# NOTE: the console requests pages of 5000 objects; the server's own maximum is not documented.
 PAGE_SIZE = 5000
 
-# Answers to a write that do not say whether the API applied it.
+# Statuses of a write response that leave unknown whether the API applied the write.
 AMBIGUOUS_WRITE_STATUSES = (502, 503, 504)
 
 USER_AGENT = "ansible-collection-ovhcloud.domain"
@@ -244,7 +244,7 @@ class OvhClient:
         as OVHcloud's clients send it. A request rejected for its timestamp is
         sent once more after the server time is read again, one rejected for an
         expired OAuth2 token once more with a new token, and a write rejected
-        with 429 again after the time the API asks for.
+        with 429 again after the delay in its Retry-After header.
         """
         method = method.upper()
         url = self.base_url + path
@@ -283,7 +283,7 @@ class OvhClient:
                     raise
 
     def call(self, method, path, params=None, body=None):
-        """Send one authenticated request and return its decoded JSON (None for a void answer)."""
+        """Send one authenticated request and return its decoded JSON (None for a void response)."""
         return self.request(method, path, params=params, body=body)[0]
 
     def _authenticated_request(self, method, path, url, data, extra_headers):
@@ -310,7 +310,7 @@ class OvhClient:
                                     "the API returned an empty answer where data was expected", query_id=query_id)
                 error.empty_answer = True
                 raise error
-            # A void write answers with no body, an empty body or null: all mean success.
+            # A void write returns no body, an empty body or null, and each means success.
             return None
         try:
             return response.json()
@@ -356,9 +356,9 @@ class OvhClient:
     def get_objects(self, path, params=None, page_size=PAGE_SIZE):
         """List a collection route as whole objects, a page at a time.
 
-        Returns ``(objects, None)`` when the server answers in bulk mode, or
-        ``(None, ids)`` when it ignores the mode and returns ids; the client
-        then remembers that and asks for ids directly on the next listing.
+        Returns ``(objects, None)`` when the server returns objects in bulk mode, or
+        ``(None, ids)`` when it ignores the mode and returns ids. The client
+        then remembers that and requests ids directly on the next listing.
         """
         if self.bulk_supported is False:
             return None, self.get(path, params=params)

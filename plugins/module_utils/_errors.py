@@ -5,9 +5,9 @@
 
 """Typed errors of the OVHcloud API client.
 
-The API answers errors in two JSON shapes. Application errors carry
+The API returns errors in two JSON shapes. Application errors carry
 ``{"class": "Client::NotFound", "message": ...}``; the authentication layer
-answers ``{"errorCode": "INVALID_SIGNATURE", "httpCode": "400 Bad Request",
+returns ``{"errorCode": "INVALID_SIGNATURE", "httpCode": "400 Bad Request",
 "message": ...}``. Both are parsed into one ``OvhApiError`` that keeps the
 HTTP status, the API's own message and the ``X-Ovh-Queryid`` header.
 """
@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover
     from urllib import unquote
 
 
-# What to check for each authentication error code, so that a user knows which
+# Checks to suggest for each authentication error code, so that a user learns which
 # credential or access rule is at fault without reading the API's documentation.
 _AUTH_HINTS = {
     "INVALID_KEY": (
@@ -65,9 +65,9 @@ class OvhAuthenticationError(OvhError):
 
 
 class OvhTransportError(OvhError):
-    """The API could not be reached or did not answer in time.
+    """The API could not be reached or did not respond in time.
 
-    ``ambiguous`` is True when a write was sent but its answer was lost, so
+    ``ambiguous`` is True when a write was sent but its response was lost, so
     the API may or may not have applied it.
     """
 
@@ -79,7 +79,7 @@ class OvhTransportError(OvhError):
 
 
 class OvhApiError(OvhError):
-    """An HTTP error answer of the API, with its status, message and query id."""
+    """An HTTP error response of the API, with its status, message and query id."""
 
     def __init__(self, method, path, status, message, error_class=None, error_code=None,
                  query_id=None, details=None):

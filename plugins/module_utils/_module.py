@@ -102,7 +102,7 @@ class OvhDomainModule:
     def fail_from_error(self, error, context=None, **result):
         """Fail the module with a message built from a client error, and never a traceback.
 
-        ``context`` says what the module was doing, for example ``Could not read
+        ``context`` describes what the module was doing, for example ``Could not read
         task 1000``; the error's own text, hint and query id follow it.
         """
         parts = [context] if context else []

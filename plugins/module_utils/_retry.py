@@ -6,7 +6,7 @@
 """Retry policy and request-rate limit of the API client.
 
 Reads are retried by urllib3 on connection errors, timeouts, 429 and 502, 503,
-504 answers, with exponential backoff and jitter. Writes are retried only when
+504 responses, with exponential backoff and jitter. Writes are retried only when
 the connection failed before the request was sent; any other failure of a
 write is left to the caller, which reads the resource again to decide.
 """
@@ -30,8 +30,7 @@ MAX_RETRIES = 4
 BACKOFF_FACTOR = 0.5
 BACKOFF_MAX = 10.0
 BACKOFF_JITTER = 0.5
-# A Retry-After longer than this is not honoured, so that one answer cannot stall a run
-# for hours; the retry budget then runs out and the caller sees the 429.
+# A longer Retry-After is cut to this many seconds, so that one response cannot stall a run for hours.
 RETRY_AFTER_MAX = 30
 
 

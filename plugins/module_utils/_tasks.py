@@ -243,7 +243,7 @@ class DomainTaskApi:
     # --- writes ---------------------------------------------------------------------
 
     def set_argument(self, task_id, key, value):
-        """Write an argument value. After an answer that leaves it unknown whether the
+        """Write an argument value. After a failure that leaves it unknown whether the
         write was applied, read the argument again and write once more only if it was not."""
         path = "/me/task/domain/%d/argument/%s" % (task_id, _quote(key))
         try:
@@ -258,7 +258,7 @@ class DomainTaskApi:
             self.client.put(path, body={"value": value})
 
     def run_action(self, task, action):
-        """Send ``action`` for a task object. After an answer that leaves it unknown whether
+        """Send ``action`` for a task object. After a failure that leaves it unknown whether
         the action was applied, read the task again and send once more only if it was not."""
         path = "%s/%s" % (self._task_path(task), action)
         try:
@@ -288,7 +288,7 @@ class DomainTaskApi:
         """Create a /me/document from bytes and return its id.
 
         The document is tagged with the SHA-256 of its content, so that a later
-        run can tell that an argument already holds the same file.
+        run can tell that an argument already contains the same file.
         """
         document = self.client.post("/me/document", body={
             "name": name, "tags": [{"key": DOCUMENT_DIGEST_TAG, "value": digest}]})
@@ -386,7 +386,7 @@ def collect_task_results(api, task_ids=None, domains=None, functions=None, statu
     This is the listing that ``domain_task_info`` and the ``domain_tasks`` lookup
     share. Secret argument values are masked. Tasks served by the ``/domain``
     family get ``arguments`` and ``progress`` set to None, because only the
-    ``/me`` family has those routes; ``warn(message)`` is told once.
+    ``/me`` family has those routes; ``warn(message)`` is called once.
     """
     api_tasks = api.find_tasks(task_ids=task_ids, domains=domains, functions=functions,
                                statuses=statuses, types=types)

@@ -69,7 +69,6 @@ options:
     type: list
     elements: str
     default: [authInfo]
-    no_log: false
   progress:
     description:
       - Also read the progress of each task returned (C(GET /me/task/domain/{id}/progressbar)),
