@@ -34,6 +34,11 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = REPO_ROOT / "simulator" / "scenarios" / "guide.yaml"
+# The reference schema of the real API. When it is present, every simulator checks each of
+# its responses against it, and a response that does not match fails the test session.
+SCHEMA_PATH = REPO_ROOT.parent / "shared" / "reference" / "ovh-api-domain-tasks.schema.json"
+# Schema violations found by every simulator stopped in this session.
+SCHEMA_VIOLATIONS: list[dict] = []
 CALLBACK_PLUGINS_DIR = REPO_ROOT / "tests" / "integration" / "callback_plugins"
 
 # Credentials of the demo scenario. They are valid for the simulator only.
@@ -152,7 +157,16 @@ class Simulator:
         """Return what the simulator printed (one line per request on stderr)."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def violations(self) -> list[dict]:
+        """Return the responses that did not match the reference schema (empty without --schema)."""
+        return self._call("GET", "/violations")
+
     def stop(self) -> None:
+        if self.process.poll() is None and SCHEMA_PATH.is_file():
+            try:
+                SCHEMA_VIOLATIONS.extend(self.violations())
+            except (SimulatorError, requests.RequestException):
+                pass
         self._http.close()
         if self.process.poll() is not None:
             return
@@ -189,6 +203,8 @@ def start_simulator(scenario: Path | str | dict, directory: Path) -> Simulator:
         "--port", "0",
         "--ready-file", str(ready_file),
     ]  # fmt: skip
+    if SCHEMA_PATH.is_file():
+        command += ["--schema", str(SCHEMA_PATH)]
 
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -230,8 +246,11 @@ def simulator_factory(tmp_path: Path):
 
     yield start
 
+    already_found = len(SCHEMA_VIOLATIONS)
     for instance in started:
         instance.stop()
+    found = SCHEMA_VIOLATIONS[already_found:]
+    assert found == [], "simulator responses that do not match the reference schema:\n" + "\n".join(map(str, found))
 
 
 @pytest.fixture
@@ -259,10 +278,13 @@ def _ansible_executable(name: str) -> str:
 def build_ansible_env(collections_path: Path, directory: Path, simulator: Simulator | None = None) -> dict[str, str]:
     """Return the environment for Ansible commands, with temporary files under ``directory``.
 
-    OVH_* and ANSIBLE_* variables of the calling shell are dropped, so a
-    developer's own settings change no result. With ``simulator``, the OVH_*
-    variables hold the demo credentials and the simulator's URL.
+    OVH_* and ANSIBLE_* variables of the calling shell are dropped, and HOME
+    is an empty directory under ``directory``, so a developer's own settings
+    (including ``~/.ovh.conf``) change no result. With ``simulator``, the
+    OVH_* variables hold the demo credentials and the simulator's URL.
     """
+    home = directory / "user-home"
+    home.mkdir(parents=True, exist_ok=True)
     env = {
         name: value
         for name, value in os.environ.items()
@@ -272,6 +294,7 @@ def build_ansible_env(collections_path: Path, directory: Path, simulator: Simula
         {
             "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+            "HOME": str(home),
             "ANSIBLE_HOME": str(directory / "home"),
             "ANSIBLE_LOCAL_TEMP": str(directory / "local"),
             "ANSIBLE_REMOTE_TEMP": str(directory / "remote"),
@@ -368,12 +391,15 @@ def run_playbook(
     work_dir: Path,
     extra_args: tuple[str, ...] = (),
     timeout: float = PLAYBOOK_TIMEOUT,
+    cwd: Path | None = None,
 ) -> PlaybookResult:
     """Run ``ansible-playbook`` on a playbook file or on playbook YAML text.
 
     Text (anything with a newline, or not naming a file) is written to
     ``work_dir`` first. Task results and the recap are read back through
-    the test callback plugin ``result_file``.
+    the test callback plugin ``result_file``. ``cwd`` is the working
+    directory of the run (the repository root by default), where modules
+    and plugins look for ``./ovh.conf``.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     number = next(_RUN_NUMBERS)
@@ -406,7 +432,7 @@ def run_playbook(
 
     completed = subprocess.run(
         command,
-        cwd=REPO_ROOT,
+        cwd=cwd or REPO_ROOT,
         env=run_env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -473,14 +499,15 @@ class ModuleResult:
 
 @pytest.fixture
 def run_module(run_playbook, ansible_env):
-    """Return ``run_module(name, args, check=False, diff=False, env=None)``.
+    """Return ``run_module(name, args, check=False, diff=False, env=None, cwd=None)``.
 
     It runs the module ``name`` once on localhost in a one-task playbook with
     ``ignore_errors`` and returns its result, failed or not. ``env`` defaults
     to ``ansible_env`` (the demo credentials and the simulator).
     """
 
-    def run(name: str, args: dict | None = None, check: bool = False, diff: bool = False, env=None) -> ModuleResult:
+    def run(name: str, args: dict | None = None, check: bool = False, diff: bool = False, env=None,
+            cwd: Path | None = None) -> ModuleResult:
         play = [
             {
                 "name": f"Run {name}",
@@ -489,7 +516,8 @@ def run_module(run_playbook, ansible_env):
                 "tasks": [{"name": MODULE_TASK_NAME, name: args or {}, "ignore_errors": True}],
             }
         ]
-        playbook = run_playbook(yaml.safe_dump(play, sort_keys=False), env or ansible_env, check=check, diff=diff)
+        playbook = run_playbook(yaml.safe_dump(play, sort_keys=False), env or ansible_env, check=check, diff=diff,
+                                cwd=cwd)
         try:
             entry = playbook.entry(MODULE_TASK_NAME)
         except KeyError:
@@ -522,3 +550,11 @@ class Harness:
 @pytest.fixture(scope="session")
 def harness(collections_path: Path) -> Harness:
     return Harness(collections_path)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the session when a simulator sent a response that does not match the reference schema."""
+    if SCHEMA_VIOLATIONS:
+        lines = "\n".join(str(violation) for violation in SCHEMA_VIOLATIONS[:20])
+        print(f"\n{len(SCHEMA_VIOLATIONS)} simulator responses do not match the reference schema:\n{lines}")
+        session.exitstatus = 1

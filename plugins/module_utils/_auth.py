@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import os
 import threading
 import time
 
@@ -131,6 +132,12 @@ class OAuth2Auth:
                 "this module: install it with pip install requests-oauthlib.")
 
         session = OAuth2Session(client=BackendApplicationClient(client_id=self.client_id, scope=["all"]))
+        # oauthlib rejects plain-http token URLs. The endpoint check allows http only to a
+        # loopback address (a local simulator), so lift the rule for that request alone.
+        insecure = urlsplit(self.token_url).scheme == "http"
+        previous = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
+        if insecure:
+            os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
         try:
             token = session.fetch_token(token_url=self.token_url, client_id=self.client_id,
                                         client_secret=self._client_secret, timeout=self._timeout,
@@ -146,6 +153,8 @@ class OAuth2Auth:
                 % (self.token_url, short_reason(exc)))
         finally:
             session.close()
+            if insecure and previous is None:
+                os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
 
         self._token = token.get("access_token")
         self._expires_at = time.monotonic() + float(token.get("expires_in") or 3600) - 30
