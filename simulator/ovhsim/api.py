@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote
 
+from . import account_api
+from .account import Account
+from .auth import Caller
 from .clock import SimClock
 from .enums import OPERATION_FUNCTIONS, OPERATION_STATUSES, OPERATION_TYPES
 from .errors import ApiError, bad_request, invalid_url
+from .pagination import PaginationSettings, read_page_request
 from .store import TaskStore
 
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
@@ -27,6 +31,15 @@ class ApiRequest:
     body: bytes
     store: TaskStore
     clock: SimClock
+    headers: Mapping[str, str] | None = None
+    pagination: PaginationSettings | None = None
+    # Headers a handler adds to its successful reply.
+    response_headers: dict[str, str] = field(default_factory=dict)
+    # Authenticated credential (None on unsigned routes), documents and contacts,
+    # and http://HOST:PORT of the server for the URLs of documents.
+    caller: Caller | None = None
+    account: Account | None = None
+    base_url: str = ""
 
     def query_value(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -109,7 +122,18 @@ def list_my_tasks(request: ApiRequest) -> list[int]:
     function = _enum_query(request, "function", OPERATION_FUNCTIONS, "OperationFunctionEnum")
     status = _enum_query(request, "status", OPERATION_STATUSES, "OperationStatusEnum")
     task_type = _enum_query(request, "type", OPERATION_TYPES, "OperationTypeEnum")
-    return request.store.list_ids(domain=request.query_value("domain"), function=function, status=status, task_type=task_type)
+    return _list_tasks(request, domain=request.query_value("domain"), function=function, status=status, task_type=task_type)
+
+
+def _list_tasks(request: ApiRequest, **filters: str | None) -> list[int] | list[dict]:
+    """List task ids, or in bulk mode (X-Pagination-Mode) one page of full task objects."""
+    page = read_page_request(request.headers, request.pagination)
+    if page is None:
+        return request.store.list_ids(**filters)
+
+    total, tasks = request.store.list_page(page.offset, page.size, **filters)
+    request.response_headers.update(page.response_headers(total))
+    return tasks
 
 
 def get_my_task(request: ApiRequest) -> dict:
@@ -161,8 +185,11 @@ def put_argument(request: ApiRequest) -> None:
 def list_service_tasks(request: ApiRequest) -> list[int]:
     status = _enum_query(request, "status", OPERATION_STATUSES, "OperationStatusEnum")
     task_type = _enum_query(request, "type", OPERATION_TYPES, "OperationTypeEnum")
-    return request.store.list_ids(function=request.query_value("function"), status=status, task_type=task_type,
-                                  service_name=request.params["serviceName"])
+    # NOTE: bulk mode here is an inference. OVHcloud's web manager uses it on
+    # /me/task/domain only, but the 2025 OpenAPI rendering of the API marks both
+    # lists with "x-expanded-response: DomainTask".
+    return _list_tasks(request, function=request.query_value("function"), status=status, task_type=task_type,
+                       service_name=request.params["serviceName"])
 
 
 def get_service_task(request: ApiRequest) -> dict:
@@ -197,4 +224,12 @@ ROUTES = (
     Route("/domain/{serviceName}/task/{id}/accelerate", {"POST": _service_task_action("accelerate")}),
     Route("/domain/{serviceName}/task/{id}/cancel", {"POST": _service_task_action("cancel")}),
     Route("/domain/{serviceName}/task/{id}/relaunch", {"POST": _service_task_action("relaunch")}),
+    Route("/auth/currentCredential", {"GET": account_api.get_current_credential}),
+    Route("/auth/details", {"GET": account_api.get_auth_details}),
+    Route("/me/document", {"GET": account_api.list_documents, "POST": account_api.create_document}),
+    # Before /me/document/{id}, which would otherwise take "cors" as an id.
+    Route("/me/document/cors", {"POST": account_api.declare_document_cors}),
+    Route("/me/document/{id}", {"GET": account_api.get_document, "DELETE": account_api.delete_document}),
+    Route("/me/contact", {"GET": account_api.list_contacts}),
+    Route("/me/contact/{contactId}", {"GET": account_api.get_contact}),
 )

@@ -6,15 +6,27 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Mapping
 
 from .clock import SimClock
 from .errors import AuthError
-from .scenario import AccessRule, ApplicationSpec, ConsumerKeySpec
+from .oauth2 import TokenRegistry
+from .scenario import ALL_RIGHTS, AccessRule, ApplicationSpec, ConsumerKeySpec
 
 # NOTE: OVHcloud does not document its tolerance for X-Ovh-Timestamp drift, so
 # 180 seconds is a guess.
 TIMESTAMP_TOLERANCE_SECONDS = 180
+
+# Routes that describe the caller's own credential. A user reported that a
+# consumer key restricted to /domain/zone/* could read /auth/currentCredential
+# (node-ovh, 2017), so access rules do not apply to them here.
+RULE_EXEMPT_PATHS = ("/auth/currentCredential", "/auth/details")
+
+# Invented numbering of the scenario's credentials for /auth/currentCredential.
+APPLICATION_ID_BASE = 100_000
+CONSUMER_KEY_ID_BASE = 200_000
+OAUTH2_CLIENT_ID_BASE = 300_000
 
 
 def compute_signature(application_secret: str, consumer_key: str, method: str, url: str, body: bytes | str, timestamp: str) -> str:
@@ -44,8 +56,19 @@ def rule_matches(rule: AccessRule, method: str, path: str) -> bool:
 
 @dataclass(frozen=True)
 class Caller:
-    application_key: str
-    consumer_key: str
+    """The credential behind an authenticated call, as /auth/currentCredential and /auth/details describe it."""
+
+    application_key: str | None
+    consumer_key: str | None
+    client_id: str | None = None
+    # auth.MethodEnum value: account (signed request) or oauth2_client_credentials (bearer token).
+    method: str = "account"
+    rules: tuple[AccessRule, ...] = ALL_RIGHTS
+    credential_id: int = 0
+    application_id: int = 0
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    description: str | None = None
 
 
 # Authentication-layer errors. The INVALID_KEY, INVALID_CREDENTIAL, INVALID_SIGNATURE
@@ -83,16 +106,28 @@ def _query_out_of_time() -> AuthError:
 class Authenticator:
     """Check the signature headers of a request against the scenario's credentials."""
 
-    def __init__(self, applications: tuple[ApplicationSpec, ...], clock: SimClock):
+    def __init__(self, applications: tuple[ApplicationSpec, ...], clock: SimClock, tokens: TokenRegistry | None = None):
         self._clock = clock
+        self._tokens = tokens
+        self._started_at = clock.now()
         self._applications = {app.application_key: app for app in applications}
         self._consumer_keys: dict[str, tuple[ApplicationSpec, ConsumerKeySpec]] = {}
+        # Numbers for /auth/currentCredential, in scenario order.
+        self._application_ids = {app.application_key: APPLICATION_ID_BASE + index + 1 for index, app in enumerate(applications)}
+        self._credential_ids: dict[str, int] = {}
         for app in applications:
             for key in app.consumer_keys:
                 self._consumer_keys[key.consumer_key] = (app, key)
+                self._credential_ids[key.consumer_key] = CONSUMER_KEY_ID_BASE + len(self._credential_ids) + 1
 
     def check(self, headers: Mapping[str, str], method: str, url: str, body: bytes, path: str) -> Caller:
-        """Authenticate one call to ``path`` (the part after ``/1.0``). Raises AuthError."""
+        """Authenticate one call to ``path`` (the part after ``/1.0``). Raises AuthError, or ApiError 401 for a bad bearer token."""
+        # NOTE: a bearer token wins over signature headers sent along with it,
+        # because the real API's behaviour with both is not documented.
+        authorization = headers.get("Authorization")
+        if authorization is not None and self._tokens is not None:
+            return self._check_bearer(authorization, method, path)
+
         application_key = headers.get("X-Ovh-Application")
         application = self._applications.get(application_key or "")
         if application is None:
@@ -119,7 +154,44 @@ class Authenticator:
         if abs(int(timestamp) - self._clock.server_timestamp()) > TIMESTAMP_TOLERANCE_SECONDS:
             raise _query_out_of_time()
 
-        if not any(rule_matches(rule, method, path) for rule in key_spec.rules):
-            raise _not_granted()
+        _check_rules(key_spec.rules, method, path)
 
-        return Caller(application_key=application.application_key, consumer_key=consumer_key)
+        return Caller(
+            application_key=application.application_key,
+            consumer_key=consumer_key,
+            rules=key_spec.rules,
+            credential_id=self._credential_ids[consumer_key],
+            application_id=self._application_ids[application.application_key],
+            created_at=self._started_at,
+        )
+
+    def _check_bearer(self, authorization: str, method: str, path: str) -> Caller:
+        token = self._tokens.authenticate(authorization)
+        client = token.client
+        try:
+            _check_rules(client.rules, method, path)
+        except AuthError as error:
+            error.client_id = client.client_id
+            raise
+
+        # NOTE: the numbers and dates an OAuth2 caller gets from /auth/currentCredential are invented.
+        number = OAUTH2_CLIENT_ID_BASE + token.client_index + 1
+        return Caller(
+            application_key=None,
+            consumer_key=None,
+            client_id=client.client_id,
+            method="oauth2_client_credentials",
+            rules=client.rules,
+            credential_id=number,
+            application_id=number,
+            created_at=token.issued_at,
+            expires_at=token.expires_at,
+            description=client.description,
+        )
+
+
+def _check_rules(rules: tuple[AccessRule, ...], method: str, path: str) -> None:
+    if path in RULE_EXEMPT_PATHS:
+        return
+    if not any(rule_matches(rule, method, path) for rule in rules):
+        raise _not_granted()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m ovhsim --scenario FILE [--host 127.0.0.1] [--port 0] [--ready-file PATH] [--quiet]``."""
+"""Command line: ``python -m ovhsim --scenario FILE [--host 127.0.0.1] [--port 0] [--ready-file PATH] [--quiet] [--schema FILE]``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .app import Simulator
 from .scenario import ScenarioError
+from .schema_check import SchemaChecker, SchemaError
 from .server import API_PREFIX, CONTROL_PREFIX, SimulatorHTTPServer
 
 logger = logging.getLogger("ovhsim")
@@ -27,6 +28,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free port (default: 0)")
     parser.add_argument("--ready-file", help="write the JSON {url, control, pid} here once listening")
     parser.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
+    parser.add_argument("--schema", metavar="FILE",
+                        help="native OVH API schema JSON: check every successful API response against it"
+                             " and list mismatches at /_simulator/violations")
     return parser.parse_args(argv)
 
 
@@ -67,8 +71,16 @@ def main(argv: list[str] | None = None) -> int:
         logger.error("invalid --host %s: the simulator listens on an IPv4 loopback address only; use 127.0.0.1", args.host)
         return 2
 
+    schema = None
+    if args.schema:
+        try:
+            schema = SchemaChecker.from_file(args.schema)
+        except SchemaError as error:
+            logger.error("invalid --schema: %s", error)
+            return 2
+
     try:
-        simulator = Simulator(args.scenario)
+        simulator = Simulator(args.scenario, schema=schema)
     except ScenarioError as error:
         logger.error("invalid scenario: %s", error)
         return 2

@@ -9,6 +9,7 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from . import control_account, control_conditions
 from .clock import format_datetime
 from .scenario import ScenarioError
 
@@ -63,6 +64,8 @@ def handle_control(simulator: "Simulator", method: str, path: str, body: bytes) 
         "/state": {"GET": _get_state},
         "/clock": {"POST": _advance_clock},
         "/reset": {"POST": _reset},
+        **control_conditions.ROUTES,
+        **control_account.ROUTES,
     }
     handlers = routes.get(path)
     if handlers is None:
@@ -70,7 +73,10 @@ def handle_control(simulator: "Simulator", method: str, path: str, body: bytes) 
     handler = handlers.get(method)
     if handler is None:
         raise ControlError(405, f"method {method} is not allowed on /_simulator{path} (allowed: {', '.join(handlers)})")
-    return 200, handler(simulator, body)
+    try:
+        return 200, handler(simulator, body)
+    except control_conditions.ConditionsInputError as error:
+        raise ControlError(400, str(error)) from None
 
 
 def _get_requests(simulator: "Simulator", body: bytes) -> list[dict]:
@@ -78,6 +84,8 @@ def _get_requests(simulator: "Simulator", body: bytes) -> list[dict]:
 
 
 def _clear_requests(simulator: "Simulator", body: bytes) -> dict:
+    # The counters restart with the log, so both describe the same requests.
+    simulator.stats.clear()
     return {"cleared": simulator.log.clear()}
 
 

@@ -34,3 +34,14 @@ CONTACT_FIELDS = (
 HTTP_METHODS = ("DELETE", "GET", "POST", "PUT")
 
 CREDENTIAL_STATES = ("expired", "pendingValidation", "refused", "validated")
+
+# me.contact.Contact: enumerations of nichandle.LanguageEnum, nichandle.LegalFormEnum and
+# nichandle.GenderEnum, from the same June 2024 copy of me.json.
+CONTACT_LANGUAGES = (
+    "cs_CZ", "de_DE", "en_AU", "en_CA", "en_GB", "en_IE", "en_US", "es_ES", "fi_FI", "fr_CA",
+    "fr_FR", "fr_MA", "fr_SN", "fr_TN", "it_IT", "lt_LT", "nl_NL", "pl_PL", "pt_PT",
+)
+
+CONTACT_LEGAL_FORMS = ("administration", "association", "corporation", "individual", "other", "personalcorporation")
+
+CONTACT_GENDERS = ("female", "male")

@@ -28,6 +28,8 @@ class AuthError(Exception):
         self.error_code = error_code
         self.message = message
         self.headers: dict[str, str] = {}
+        # OAuth2 client whose valid token was refused by the access rules, for the request log.
+        self.client_id: str | None = None
 
     def body(self) -> dict:
         phrase = HTTPStatus(self.status).phrase

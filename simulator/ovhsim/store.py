@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .account import Account
 from .clock import SimClock, format_datetime
 from .errors import bad_request, forbidden, object_not_found
 from .scenario import ArgumentSpec, TaskSpec
@@ -25,7 +26,8 @@ ACTION_RULES = {
 # NOTE: arguments are rejected while the task is processed or finished (a guess).
 ARGUMENT_LOCKED_STATUSES = ("doing", "done", "cancelled")
 
-# Invented steps for nichandle.DomainTaskProgressBar: (step, description).
+# Invented steps for nichandle.DomainTaskProgressBar, used when a task's scenario
+# sets no progress_steps: (step, description).
 PROGRESS_STEPS = (
     ("initialisation", "The operation is waiting to be processed"),
     ("registryRequest", "The request is being processed with the registry"),
@@ -38,13 +40,19 @@ class Argument:
     spec: ArgumentSpec
     value: str | None
 
-    def accepts_current_value(self) -> bool:
-        """Tell whether the simulated registry takes the current value on relaunch."""
+    def accepts_current_value(self, account: Account | None = None) -> bool:
+        """Tell whether the simulated registry takes the current value on relaunch.
+
+        ``account`` resolves the documents and contacts that the accept_document
+        and accept_contact_fields rules look up. Without it, those rules fail.
+        """
         if self.spec.accept_pattern is not None:
             if self.value is None or self.spec.accept_pattern.fullmatch(self.value) is None:
                 return False
         if self.spec.accept_values is not None and self.value not in self.spec.accept_values:
             return False
+        if self.spec.accept_document or self.spec.accept_contact_fields:
+            return account is not None and account.argument_accepts(self.spec, self.value)
         return True
 
     def to_api(self) -> dict:
@@ -125,15 +133,12 @@ def _list_or_none(values: tuple[str, ...] | None) -> list[str] | None:
     return None if values is None else list(values)
 
 
-def like_matches(pattern: str, value: str | None) -> bool:
-    """Match a "like" filter: ``%`` stands for any characters, the rest must be equal.
+def like_regex(pattern: str) -> re.Pattern:
+    """Compile a "like" filter: ``%`` stands for any characters, the rest must be equal.
 
     NOTE: OVHcloud does not document its "like" syntax; the SQL-style ``%`` is a guess.
     """
-    if value is None:
-        return False
-    regex = ".*".join(re.escape(part) for part in pattern.split("%"))
-    return re.fullmatch(regex, value, flags=re.DOTALL) is not None
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("%")), flags=re.DOTALL)
 
 
 class TaskStore:
@@ -143,11 +148,13 @@ class TaskStore:
     to the state they have at the simulated clock's current time.
     """
 
-    def __init__(self, specs: tuple[TaskSpec, ...], clock: SimClock):
+    def __init__(self, specs: tuple[TaskSpec, ...], clock: SimClock, account: Account | None = None):
         self._clock = clock
+        self._account = account
         self._lock = threading.RLock()
         now = clock.now()
-        self._tasks = {spec.id: Task.from_spec(spec, now) for spec in specs}
+        # Kept in id order, so listings need no sort.
+        self._tasks = {spec.id: Task.from_spec(spec, now) for spec in sorted(specs, key=lambda spec: spec.id)}
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -156,22 +163,42 @@ class TaskStore:
                  task_type: str | None = None, service_name: str | None = None) -> list[int]:
         """Return the ids of the tasks matching every given filter, in ascending order."""
         with self._lock:
-            now = self._clock.now()
-            ids = []
-            for task in self._tasks.values():
-                self._progress(task, now)
-                if service_name is not None and task.spec.domain != service_name:
-                    continue
-                if domain is not None and not like_matches(domain, task.spec.domain):
-                    continue
-                if function is not None and not like_matches(function, task.spec.function):
-                    continue
-                if status is not None and task.status != status:
-                    continue
-                if task_type is not None and task.spec.type != task_type:
-                    continue
-                ids.append(task.spec.id)
-            return sorted(ids)
+            tasks = self._matching(domain, function, status, task_type, service_name)
+            return [task.spec.id for task in tasks]
+
+    def list_page(self, offset: int, limit: int, domain: str | None = None, function: str | None = None,
+                  status: str | None = None, task_type: str | None = None,
+                  service_name: str | None = None) -> tuple[int, list[dict]]:
+        """Return the number of tasks matching the filters and the full objects of ``limit`` of them from ``offset``, by id."""
+        with self._lock:
+            tasks = self._matching(domain, function, status, task_type, service_name)
+            return len(tasks), [task.to_api() for task in tasks[offset:offset + limit]]
+
+    def _matching(self, domain: str | None, function: str | None, status: str | None, task_type: str | None,
+                  service_name: str | None) -> list[Task]:
+        """Progress every task to now and return those matching every given filter, in id order.
+
+        One pass over the tasks: each listing costs O(number of tasks), however
+        many tasks are progressing.
+        """
+        now = self._clock.now()
+        domain_regex = None if domain is None else like_regex(domain)
+        function_regex = None if function is None else like_regex(function)
+        found = []
+        for task in self._tasks.values():
+            self._progress(task, now)
+            if service_name is not None and task.spec.domain != service_name:
+                continue
+            if domain_regex is not None and (task.spec.domain is None or domain_regex.fullmatch(task.spec.domain) is None):
+                continue
+            if function_regex is not None and function_regex.fullmatch(task.spec.function) is None:
+                continue
+            if status is not None and task.status != status:
+                continue
+            if task_type is not None and task.spec.type != task_type:
+                continue
+            found.append(task)
+        return found
 
     def get(self, task_id: int, service_name: str | None = None) -> dict:
         with self._lock:
@@ -270,8 +297,7 @@ class TaskStore:
         task.hold = False
         task.phase_since = now
 
-    @staticmethod
-    def _progress(task: Task, now: datetime) -> None:
+    def _progress(self, task: Task, now: datetime) -> None:
         """Apply the todo -> doing -> done/error transitions due by ``now``."""
         if task.hold:
             return
@@ -290,7 +316,7 @@ class TaskStore:
             if now < finish:
                 return
             task.last_update = finish
-            if all(argument.accepts_current_value() for argument in task.arguments.values()):
+            if all(argument.accepts_current_value(self._account) for argument in task.arguments.values()):
                 task.status = "done"
                 task.done_date = finish
                 task.comment = None
@@ -303,19 +329,7 @@ class TaskStore:
                 task.can_cancel = task.spec.can_cancel
 
     def _progressbar(self, task: Task) -> dict:
-        durations = (int(task.spec.todo_seconds), int(task.spec.doing_seconds), 0)
-        steps = [
-            {"step": step, "description": description, "executionDuration": duration}
-            for (step, description), duration in zip(PROGRESS_STEPS, durations)
-        ]
-        current, progress = {
-            "todo": (0, 0),
-            "doing": (1, 50),
-            "error": (1, 50),
-            "problem": (1, 50),
-            "done": (2, 100),
-            "cancelled": (0, 0),
-        }[task.status]
+        steps, current, progress = _progress_position(task)
 
         expected_done = None
         if task.status == "done":
@@ -343,6 +357,33 @@ class TaskStore:
             "taskActions": actions,
             "taskStatus": task.status,
         }
+
+
+def _progress_position(task: Task) -> tuple[list[dict], int, int]:
+    """Return the progress bar's steps, the index of the current step and the percentage.
+
+    A task in todo or cancelled is on the first step and one in done on the
+    last. In doing, error or problem it is on the task's progress_error_step
+    (the middle step by default), and the percentage is that step's position.
+    """
+    spec = task.spec
+    if spec.progress_steps is None:
+        durations = (int(spec.todo_seconds), int(spec.doing_seconds), 0)
+        steps = [
+            {"step": step, "description": description, "executionDuration": duration}
+            for (step, description), duration in zip(PROGRESS_STEPS, durations)
+        ]
+        middle = len(steps) // 2
+    else:
+        steps = [
+            {"step": step.step, "description": step.description, "executionDuration": step.execution_duration}
+            for step in spec.progress_steps
+        ]
+        middle = spec.progress_error_step
+
+    last = len(steps) - 1
+    current = {"todo": 0, "cancelled": 0, "done": last}.get(task.status, middle)
+    return steps, current, round(100 * current / last)
 
 
 def _check_argument_value(spec: ArgumentSpec, value: str) -> None:

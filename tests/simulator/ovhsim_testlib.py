@@ -1,13 +1,13 @@
 """Helpers of the simulator tests: simulator processes, scenarios, signed HTTP and the schema checker.
 
 The simulator always runs as a subprocess (``python -m ovhsim`` with
-``PYTHONPATH=simulator``) and the tests talk HTTP to it. Only the unit tests of
-the signing function and of the scenario loader import ``ovhsim`` directly.
+``PYTHONPATH=simulator``) and the tests talk HTTP to it. Only the schema
+checker (``ovhsim.schema_check``) and the unit tests of the signing function
+and of the scenario loader import ``ovhsim`` directly.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,22 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SIMULATOR_DIR = REPO_ROOT / "simulator"
 GUIDE_SCENARIO = SIMULATOR_DIR / "scenarios" / "guide.yaml"
+KINDS_SCENARIO = SIMULATOR_DIR / "scenarios" / "kinds.yaml"
 SCHEMA_PATH = REPO_ROOT.parent / "shared" / "reference" / "ovh-api-domain-tasks.schema.json"
 SCHEMA_MISSING_REASON = f"reference schema not found at {SCHEMA_PATH} (expected in ../shared/reference beside the repository)"
 
 if str(SIMULATOR_DIR) not in sys.path:
     sys.path.insert(0, str(SIMULATOR_DIR))
 
+# DATETIME_PATTERN and UUID_PATTERN are imported for the test modules.
+from ovhsim.schema_check import DATETIME_PATTERN, UUID_PATTERN, SchemaChecker  # noqa: E402, F401
+
 DEMO_APPLICATION_KEY = "demo-application-key"
 DEMO_APPLICATION_SECRET = "demo-application-secret"
 DEMO_CONSUMER_KEY = "demo-consumer-key"
+# OAuth2 client of the kinds scenario (and of the demo scenario) with every right.
+DEMO_CLIENT_ID = "demo-client-id"
+DEMO_CLIENT_SECRET = "demo-client-secret"
 
 # Extra credentials of the edge scenario, all under this application.
 TEST_APPLICATION_KEY = "test-application-key"
@@ -88,6 +94,15 @@ class SimulatorProcess:
 
     def advance(self, seconds: float) -> dict:
         return self.control_call("POST", "/clock", json={"advance": seconds})
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth2 token route, at the host root beside /1.0."""
+        return self.url.removesuffix("/1.0") + "/auth/oauth2/token"
+
+    def violations(self) -> list[dict]:
+        """Return the responses that did not match the schema (empty when started without --schema)."""
+        return self.control_call("GET", "/violations")
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Stop the process with ``sig`` and return its exit code."""
@@ -225,114 +240,14 @@ def signed_request(sim: SimulatorProcess, method: str, path: str, body: Any = No
     return sim.http.request(method, url, data=text.encode("utf-8") if text else None, headers=headers, timeout=10)
 
 
-# Checker for the native OVH schema types of the reference file's "models".
-
-DATETIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([+-][0-9]{2}:[0-9]{2}|Z)")
-UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-class SchemaChecker:
-    """Validate JSON values against the native OVH API schema (``apis`` and ``models``).
-
-    Objects are checked strictly: every property of the model must be present and
-    no other key may appear, because the simulator serialises every field.
-    """
-
-    def __init__(self, document: dict):
-        self.models = dict(document["models"])
-
-        # domain.Task gained "type" in 2025, which only the OpenAPI rendering has.
-        type_schema = document["openapi3_2025"]["components"]["schemas"]["domain.OperationTypeEnum"]
-        self.models["domain.OperationTypeEnum"] = {"enum": type_schema["enum"], "enumType": "string"}
-        task = copy.deepcopy(self.models["domain.Task"])
-        task["properties"]["type"] = {"canBeNull": False, "fullType": "domain.OperationTypeEnum"}
-        self.models["domain.Task"] = task
-
-        self.operations = {}
-        for api in document["apis"]:
-            for operation in api["operations"]:
-                self.operations[(operation["httpMethod"], api["path"])] = operation["responseType"]
-
-    def response_type(self, method: str, path: str) -> str:
-        """Return the schema's responseType of ``method path`` (``path`` relative to /1.0)."""
-        parts = path.split("?")[0].split("/")
-        for (operation_method, template), response_type in self.operations.items():
-            template_parts = template.split("/")
-            if operation_method != method or len(template_parts) != len(parts):
-                continue
-            if all(t.startswith("{") or t == p for t, p in zip(template_parts, parts)):
-                return response_type
-        raise KeyError(f"{method} {path} is not in the reference schema")
-
-    def errors(self, type_name: str, value: Any, where: str = "value") -> list[str]:
-        if type_name.endswith("[]"):
-            if not isinstance(value, list):
-                return [f"{where}: expected a list for {type_name}, got {value!r}"]
-            found = []
-            for index, item in enumerate(value):
-                found += self.errors(type_name[:-2], item, f"{where}[{index}]")
-            return found
-
-        if type_name == "void":
-            return [] if value is None else [f"{where}: expected null for void, got {value!r}"]
-        if type_name == "long":
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        elif type_name == "string":
-            ok = isinstance(value, str)
-        elif type_name == "boolean":
-            ok = isinstance(value, bool)
-        elif type_name == "datetime":
-            ok = isinstance(value, str) and DATETIME_PATTERN.fullmatch(value) is not None and _parses(value)
-        elif type_name == "uuid":
-            ok = isinstance(value, str) and UUID_PATTERN.fullmatch(value) is not None
-        elif type_name in self.models:
-            return self._model_errors(type_name, value, where)
-        else:
-            return [f"{where}: the checker does not know type {type_name}"]
-        return [] if ok else [f"{where}: expected {type_name}, got {value!r}"]
-
-    def _model_errors(self, type_name: str, value: Any, where: str) -> list[str]:
-        model = self.models[type_name]
-        if "enum" in model:
-            if value in model["enum"]:
-                return []
-            return [f"{where}: {value!r} is not in {type_name}"]
-
-        if not isinstance(value, dict):
-            return [f"{where}: expected a {type_name} object, got {value!r}"]
-        properties = model["properties"]
-        found = [f"{where}.{key}: not a property of {type_name}" for key in value if key not in properties]
-        for name, spec in properties.items():
-            if name not in value:
-                found.append(f"{where}.{name}: missing")
-            elif value[name] is None:
-                if not spec["canBeNull"]:
-                    found.append(f"{where}.{name}: null, but {type_name}.{name} cannot be null")
-            else:
-                found += self.errors(spec["fullType"], value[name], f"{where}.{name}")
-        return found
-
-    def assert_valid(self, type_name: str, value: Any) -> None:
-        found = self.errors(type_name, value)
-        assert not found, f"{type_name} does not match the schema:\n" + "\n".join(found)
-
-    def assert_response(self, method: str, path: str, value: Any) -> None:
-        self.assert_valid(self.response_type(method, path), value)
-
+# The checker of the native OVH schema lives in the simulator (ovhsim.schema_check),
+# which validates its own responses with it when started with --schema.
 
 def load_schema() -> SchemaChecker | None:
     """Return the checker of the reference schema, or None when the file is absent."""
     if not SCHEMA_PATH.is_file():
         return None
-    return SchemaChecker(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
-
-
-def _parses(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    return SchemaChecker.from_file(SCHEMA_PATH)
 
 
 class CheckedClient:
