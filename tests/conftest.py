@@ -398,7 +398,7 @@ def run_playbook(
     Text (anything with a newline, or not naming a file) is written to
     ``work_dir`` first. Task results and the recap are read back through
     the test callback plugin ``result_file``. ``cwd`` is the working
-    directory of the run (the repository root by default), where modules
+    directory of the run (``work_dir`` by default), where modules
     and plugins look for ``./ovh.conf``.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -432,7 +432,7 @@ def run_playbook(
 
     completed = subprocess.run(
         command,
-        cwd=cwd or REPO_ROOT,
+        cwd=cwd or work_dir,
         env=run_env,
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -146,7 +146,7 @@ class OAuth2Auth:
             raise OvhAuthenticationError(
                 "OAuth2 failure: (%s) %s. Check client_id (OVH_CLIENT_ID) and client_secret (OVH_CLIENT_SECRET), "
                 "and that the service account exists on this endpoint (token URL %s)."
-                % (exc.error, exc.description or "no description", self.token_url))
+                % (exc.error, (exc.description or "no description").rstrip("."), self.token_url))
         except requests.exceptions.RequestException as exc:
             raise OvhAuthenticationError(
                 "OAuth2 failure: could not get a token from %s: %s. Check the endpoint and the network path to it."

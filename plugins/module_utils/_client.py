@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import ipaddress
 import json
+import os
 import threading
 import time
 
@@ -135,7 +136,8 @@ class OvhClient:
     def __init__(self, endpoint, application_key=None, application_secret=None, consumer_key=None,
                  client_id=None, client_secret=None,
                  connect_timeout=DEFAULT_CONNECT_TIMEOUT, read_timeout=DEFAULT_READ_TIMEOUT,
-                 ca_bundle=None, max_concurrency=DEFAULT_MAX_CONCURRENCY, rate_limit=None, session=None):
+                 ca_bundle=None, max_concurrency=DEFAULT_MAX_CONCURRENCY, rate_limit=None, session=None,
+                 sources=None):
         if not HAS_REQUESTS:
             raise OvhConfigurationError(
                 "The Python library 'requests' is required on the host that runs this module: "
@@ -147,6 +149,11 @@ class OvhClient:
             raise OvhConfigurationError(
                 "Invalid rate_limit %s: it must be a positive number of requests per second." % rate_limit)
 
+        if ca_bundle and not os.path.isfile(ca_bundle):
+            raise OvhConfigurationError(
+                "The CA bundle %s given in ca_bundle does not exist or is not a file: give the path of a "
+                "PEM file of CA certificates." % ca_bundle)
+
         self.base_url = resolve_endpoint(endpoint)
         self.timeout = (connect_timeout, read_timeout)
         self._verify = ca_bundle if ca_bundle else True
@@ -157,6 +164,7 @@ class OvhClient:
         self.bulk_supported = None
 
         self._lock = threading.Lock()
+        self._time_lock = threading.Lock()
         self._time_delta = None
         self._rate_limiter = RateLimiter(rate_limit)
         self._session = session or requests.Session()
@@ -166,8 +174,10 @@ class OvhClient:
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
 
+        # ``sources`` says where each setting came from, for the messages of auth_mode.
         mode = auth_mode({"application_key": application_key, "application_secret": application_secret,
-                          "consumer_key": consumer_key, "client_id": client_id, "client_secret": client_secret})
+                          "consumer_key": consumer_key, "client_id": client_id, "client_secret": client_secret,
+                          "sources": sources or {}})
         if mode == "oauth2":
             self.auth = OAuth2Auth(client_id, client_secret, resolve_token_url(endpoint, self.base_url),
                                    self.timeout, self._verify)
@@ -223,16 +233,18 @@ class OvhClient:
 
     def server_time_delta(self):
         """Return the API clock minus the local clock, in seconds, read once per client."""
-        with self._lock:
+        # A lock of its own, held during the request, so that threads starting together
+        # send one GET /auth/time between them.
+        with self._time_lock:
             if self._time_delta is not None:
                 return self._time_delta
-        response = self._send("GET", "/auth/time", self.base_url + "/auth/time", self.auth.public_headers(), None)
-        value = self._decode(response, "GET", "/auth/time")
-        if not isinstance(value, int):
-            raise OvhTransportError(
-                "GET /auth/time returned %r instead of a number of seconds: is %s an OVH API endpoint?"
-                % (value, self.base_url), "GET", "/auth/time")
-        with self._lock:
+            response = self._send("GET", "/auth/time", self.base_url + "/auth/time",
+                                  self.auth.public_headers(), None)
+            value = self._decode(response, "GET", "/auth/time")
+            if not isinstance(value, int):
+                raise OvhTransportError(
+                    "GET /auth/time returned %r instead of a number of seconds: is %s an OVH API endpoint?"
+                    % (value, self.base_url), "GET", "/auth/time")
             self._time_delta = value - int(time.time())
             return self._time_delta
 
@@ -263,7 +275,8 @@ class OvhClient:
                 return self._authenticated_request(method, path, url, data, headers)
             except OvhApiError as exc:
                 if exc.error_code == "QUERY_TIME_OUT" and self.auth.mode == "keys" and not renewed:
-                    self._time_delta = None
+                    with self._time_lock:
+                        self._time_delta = None
                     renewed = True
                 elif exc.status == 401 and not renewed and self.auth.renew():
                     renewed = True
@@ -272,12 +285,12 @@ class OvhClient:
                     rate_limited += 1
                     delay = min(exc.retry_after or 2 ** rate_limited, RETRY_AFTER_MAX)
                     self.record_retry("retrying %s %s after HTTP 429 in %s s (retry %d of %d)"
-                                       % (method, path, delay, rate_limited, MAX_RETRIES))
+                                      % (method, path, delay, rate_limited, MAX_RETRIES))
                     time.sleep(delay)
                 elif exc.empty_answer and method == "GET" and empty_answers < 2:
                     empty_answers += 1
                     self.record_retry("retrying %s %s after an empty answer (retry %d of 2)"
-                                       % (method, path, empty_answers))
+                                      % (method, path, empty_answers))
                     time.sleep(0.5 * empty_answers)
                 else:
                     raise

@@ -27,6 +27,7 @@ from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import (
     OvhTransportError,
 )
 
+
 def auth_argument_spec():
     """Return the argument spec of the connection options, documented in the ``auth`` doc fragment.
 
@@ -71,6 +72,7 @@ def client_from_options(options, environ=None, config_paths=None, secret_sink=No
         ca_bundle=options.get("ca_bundle"),
         max_concurrency=options.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY,
         rate_limit=options.get("rate_limit"),
+        sources=settings["sources"],
     )
 
 

@@ -48,7 +48,7 @@ class RecordingRetry(Retry):
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         retry = super(RecordingRetry, self).increment(method=method, url=url, response=response, error=error,
-                                                     _pool=_pool, _stacktrace=_stacktrace)
+                                                      _pool=_pool, _stacktrace=_stacktrace)
         if self.recorder is not None:
             if response is not None and response.status:
                 cause = "HTTP %s" % response.status

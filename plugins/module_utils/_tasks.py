@@ -80,6 +80,7 @@ MASK = "********"
 def task_result(api_task):
     """Return the snake_case result of a domain.Task object, with the route family that served it."""
     result = dict((name, api_task.get(field)) for name, field in TASK_FIELDS)
+    result["domain_unicode"] = to_unicode_domain(result["domain"])
     result["api_family"] = api_task.get("_family", "me")
     return result
 
@@ -345,8 +346,11 @@ class DomainTaskApi:
                                         query.get("type"), domains=filters["domain"]):
                 found[task["id"]] = task
 
+        # The API matches domain and function with LIKE; every filter is applied exactly here.
         tasks = [found[task_id] for task_id in sorted(found)]
-        return _apply_filters(tasks, local)
+        exact = dict((name, values) for name, values in filters.items() if values)
+        exact.update(local)
+        return _apply_filters(tasks, exact)
 
 
 def action_applied(action, before, after):
@@ -377,6 +381,20 @@ def to_ascii_domain(name):
     except (UnicodeError, ValueError) as exc:
         # idna.IDNAError subclasses UnicodeError.
         raise OvhConfigurationError("Invalid domain name %r: %s. Give it in Unicode or xn-- form." % (name, exc))
+
+
+def to_unicode_domain(name):
+    """Return a domain name with its ``xn--`` labels decoded, or the name unchanged if it has none."""
+    if not name or "xn--" not in name.lower():
+        return name
+    try:
+        import idna
+        return idna.decode(name)
+    except ImportError:  # pragma: no cover - requests depends on idna
+        return name.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        # idna.IDNAError subclasses UnicodeError; an undecodable name is shown as the API returned it.
+        return name
 
 
 def collect_task_results(api, task_ids=None, domains=None, functions=None, statuses=None, types=None,

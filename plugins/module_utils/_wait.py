@@ -40,7 +40,7 @@ def next_interval(tasks, interval, max_interval, now):
     due = [seconds_until(task.get("todoDate"), now) for task in tasks if task.get("status") == "todo"]
     due = [seconds for seconds in due if seconds is not None]
     if due and len(due) == len(tasks):
-        return max(interval, min(min(due), max_interval))
+        return max(interval, min(due + [max_interval]))
     return interval
 
 
@@ -59,7 +59,11 @@ def wait_for_final_status(read_task, task_ids, timeout, unchanged_since=None, in
     the ids still not final, and the seconds spent.
     """
     unchanged_since = unchanged_since or {}
-    read_many = read_many or (lambda function, ids: [function(task_id) for task_id in ids])
+
+    def read_each(function, ids):
+        return [function(task_id) for task_id in ids]
+
+    read_many = read_many or read_each
     start = clock()
     deadline = start + timeout
     interval = initial_interval

@@ -204,8 +204,8 @@ def decide(task, action):
     """
     status = task.get("status")
     label = describe_task(task)
-    comment = task.get("comment")
-    because = " Its comment: %s" % comment if comment else ""
+    comment = (task.get("comment") or "").strip()
+    because = " Its comment: %s" % (comment if comment.endswith((".", "!", "?")) else comment + ".") if comment else ""
 
     if action == "relaunch":
         if status in ("todo", "doing", "done"):
@@ -258,6 +258,10 @@ def main():
     )
     params = module.params
     action = params["action"]
+    if params["wait_max_interval"] < 1:
+        module.fail("Invalid wait_max_interval %s: it must be at least 1 second." % params["wait_max_interval"])
+    if params["wait_timeout"] < 0:
+        module.fail("Invalid wait_timeout %s: it must be 0 or more seconds." % params["wait_timeout"])
     task_ids = [params["task_id"]] if params["task_id"] is not None else []
     for task_id in params["task_ids"] or []:
         if task_id not in task_ids:
@@ -274,7 +278,11 @@ def main():
     try:
         current = dict(zip(task_ids, api.client.map(read_task, task_ids)))
     except OvhError as exc:
-        module.fail_from_error(exc, "Could not read the tasks; no action was sent")
+        context = "Could not read the tasks; no action was sent"
+        if isinstance(exc, OvhApiError) and exc.is_not_granted and not domains:
+            context += (". To use the /domain/{serviceName}/task routes instead, which a key scoped to one "
+                        "domain may allow, set the domain option")
+        module.fail_from_error(exc, context)
 
     needed = {}
     errors = []

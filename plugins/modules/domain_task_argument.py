@@ -401,7 +401,8 @@ def main():
     except OvhError as exc:
         module.fail_from_error(
             exc, "Could not read the task arguments; no argument was written. Argument routes exist only "
-                 "under /me/task/domain")
+                 "under /me/task/domain: correcting arguments needs GET on /me/task/domain/*/argument and on "
+                 "/me/task/domain/*/argument/*, and PUT on /me/task/domain/*/argument/*")
 
     to_write = [request for request in requests if request.changed]
     written = {}

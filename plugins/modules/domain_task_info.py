@@ -289,7 +289,7 @@ tasks:
           sample: null
 """
 
-from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import OvhError
+from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import OvhApiError, OvhError
 from ansible_collections.ovhcloud.domain.plugins.module_utils._module import OvhDomainModule
 from ansible_collections.ovhcloud.domain.plugins.module_utils._tasks import DomainTaskApi, collect_task_results
 
@@ -323,7 +323,11 @@ def main():
                                      with_progress=params["progress"], warn=module.warn,
                                      secret_keys=params["secret_keys"])
     except OvhError as exc:
-        module.fail_from_error(exc, "Could not list the domain tasks")
+        context = "Could not list the domain tasks"
+        if isinstance(exc, OvhApiError) and exc.is_not_granted and not params["domain"]:
+            context += (". To use the /domain/{serviceName}/task routes instead, which a key scoped to one "
+                        "domain may allow, set the domain option")
+        module.fail_from_error(exc, context)
 
     module.exit(changed=False, tasks=tasks)
 

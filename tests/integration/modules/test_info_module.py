@@ -29,7 +29,7 @@ FILTER_CASES = [
 
 TASK_KEYS = {
     "id", "function", "domain", "status", "comment", "creation_date", "todo_date", "last_update", "done_date",
-    "can_accelerate", "can_cancel", "can_relaunch", "type", "api_family",
+    "can_accelerate", "can_cancel", "can_relaunch", "type", "api_family", "domain_unicode",
 }  # fmt: skip
 ARGUMENT_KEYS = {
     "key", "type", "description", "value", "accepted_values", "accepted_formats", "read_only", "minimum_size",
