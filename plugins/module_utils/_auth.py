@@ -21,9 +21,11 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
 except ImportError:  # pragma: no cover - the client reports the missing library
-    requests = None
+    requests = HTTPAdapter = None
 
+from ansible_collections.ovhcloud.domain.plugins.module_utils._retry import build_retry
 from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import (
     OvhAuthenticationError,
     OvhConfigurationError,
@@ -111,7 +113,7 @@ class OAuth2Auth:
 
     mode = "oauth2"
 
-    def __init__(self, client_id, client_secret, token_url, timeout, verify):
+    def __init__(self, client_id, client_secret, token_url, timeout, verify, recorder=None):
         self.client_id = client_id
         self._client_secret = client_secret
         self.token_url = token_url
@@ -120,6 +122,7 @@ class OAuth2Auth:
         self._token = None
         self._expires_at = 0
         self._lock = threading.Lock()
+        self._recorder = recorder
 
     def _fetch(self):
         try:
@@ -132,6 +135,12 @@ class OAuth2Auth:
                 "this module: install it with pip install requests-oauthlib.")
 
         session = OAuth2Session(client=BackendApplicationClient(client_id=self.client_id, scope=["all"]))
+        # A token request creates nothing, so it is retried after 429 and gateway errors like a
+        # read; a token service too slow to answer fails at once instead of after several timeouts.
+        adapter = HTTPAdapter(max_retries=build_retry(self._recorder, methods=("POST",), read_retries=0))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.register_compliance_hook("access_token_response", self._check_token_response)
         # oauthlib rejects plain-http token URLs. The endpoint check allows http only to a
         # loopback address (a local simulator), so lift the rule for that request alone.
         insecure = urlsplit(self.token_url).scheme == "http"
@@ -158,6 +167,14 @@ class OAuth2Auth:
 
         self._token = token.get("access_token")
         self._expires_at = time.monotonic() + float(token.get("expires_in") or 3600) - 30
+
+    def _check_token_response(self, response):
+        """Raise a clear error for a token response that is a server failure, not an OAuth2 answer."""
+        if response.status_code >= 500:
+            raise OvhAuthenticationError(
+                "OAuth2 failure: the token service at %s failed with HTTP %s; retry later."
+                % (self.token_url, response.status_code))
+        return response
 
     def headers(self, client, method, url, data):
         with self._lock:

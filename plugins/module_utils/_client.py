@@ -180,7 +180,7 @@ class OvhClient:
                           "sources": sources or {}})
         if mode == "oauth2":
             self.auth = OAuth2Auth(client_id, client_secret, resolve_token_url(endpoint, self.base_url),
-                                   self.timeout, self._verify)
+                                   self.timeout, self._verify, recorder=self.record_retry)
         else:
             self.auth = KeyAuth(application_key, application_secret, consumer_key)
 

@@ -66,17 +66,21 @@ class RecordingRetry(Retry):
         return min(seconds, RETRY_AFTER_MAX)
 
 
-def build_retry(recorder=None):
-    """Return the Retry policy of the client's HTTP adapter."""
+def build_retry(recorder=None, methods=("GET",), read_retries=MAX_RETRIES):
+    """Return the Retry policy of an HTTP adapter that retries requests of ``methods``.
+
+    ``read_retries`` bounds the retries after a request was sent but its
+    response did not arrive, such as a read timeout.
+    """
     options = dict(
         total=MAX_RETRIES,
         connect=MAX_RETRIES,
-        read=MAX_RETRIES,
+        read=read_retries,
         status=MAX_RETRIES,
         other=0,
         redirect=0,
         status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset(["GET"]),
+        allowed_methods=frozenset(methods),
         backoff_factor=BACKOFF_FACTOR,
         backoff_max=BACKOFF_MAX,
         raise_on_status=False,
