@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 try:
-    import ansible_collections.ovhcloud.domain.plugins.module_utils._client  # noqa: F401
+    import ansible_collections.ovhcloud.domain.plugins.module_utils._client  # noqa: F401 # pylint: disable=unused-import
 except ImportError:
     _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     _TREE = os.path.join(tempfile.gettempdir(), "ovhcloud-domain-unit-%d" % os.getuid())

@@ -36,14 +36,20 @@ class CallbackModule(CallbackBase):
         self._tasks = []
 
     def _record(self, result, status):
-        # The public result, task and host properties exist from ansible-core 2.19 on.
+        # The public result, task and host properties exist from ansible-core
+        # 2.19 on; older releases (the tests also run on 2.16) have only the
+        # private attributes.
+        if hasattr(result, "host"):
+            host, task, payload = result.host, result.task, result.result
+        else:
+            host, task, payload = result._host, result._task, result._result
         self._tasks.append(
             {
-                "host": result.host.get_name(),
+                "host": host.get_name(),
                 "task": result.task_name,
-                "action": result.task.action,
+                "action": task.action,
                 "status": status,
-                "result": result.result,
+                "result": payload,
             }
         )
 

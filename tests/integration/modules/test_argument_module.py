@@ -98,7 +98,7 @@ def test_argument_bulk_writes_differences_only(run_module, simulator):
 # message, and send no write at all.
 INVALID_REQUESTS = [
     pytest.param({"task_id": 9999, "key": "legitimacyAfnic", "value": AFNIC_VALUE}, ["9999"], id="unknown task id"),
-    pytest.param({"task_id": "abc", "key": "legitimacyAfnic", "value": AFNIC_VALUE}, ["abc"], id="non-numeric task id"),
+    pytest.param({"task_id": "abc", "key": "legitimacyAfnic", "value": AFNIC_VALUE}, ["task_id"], id="non-numeric task id"),
     pytest.param({"task_id": 2000, "key": "noSuchKey", "value": "x"}, ["noSuchKey", "legitimacyAfnic"], id="unknown key"),
     pytest.param(
         {"task_id": 2001, "key": "legalForm", "value": "company"},
