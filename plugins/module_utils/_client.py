@@ -209,10 +209,12 @@ class OvhClient:
                 "the network path to it." % (self.base_url, method, path, self.timeout[0], short_reason(exc)),
                 method, path)
         except requests.exceptions.Timeout:
-            raise OvhTransportError(
+            error = OvhTransportError(
                 "%s %s timed out after %s s waiting for %s: the API is slow or unreachable; "
                 "retry later or raise the timeout option." % (method, path, self.timeout[1], self.base_url),
                 method, path, ambiguous=is_write)
+            error.timed_out = True
+            raise error
         except requests.exceptions.SSLError as exc:
             raise OvhTransportError(
                 "%s %s failed TLS verification for %s: %s. Check the endpoint, or give the CA bundle "

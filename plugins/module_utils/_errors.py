@@ -76,6 +76,8 @@ class OvhTransportError(OvhError):
         self.method = method
         self.path = path
         self.ambiguous = ambiguous
+        # True when the request timed out: the API may still be processing it.
+        self.timed_out = False
 
 
 class OvhApiError(OvhError):
@@ -95,6 +97,7 @@ class OvhApiError(OvhError):
         # been applied despite the error, and whether a read got no data.
         self.retry_after = None
         self.ambiguous = False
+        self.timed_out = False
         self.empty_answer = False
         super(OvhApiError, self).__init__(self.describe())
 

@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.ovhcloud.domain.plugins.module_utils._errors import (
     OvhApiError,
     OvhConfigurationError,
@@ -244,35 +246,56 @@ class DomainTaskApi:
     # --- writes ---------------------------------------------------------------------
 
     def set_argument(self, task_id, key, value):
-        """Write an argument value. After a failure that leaves it unknown whether the
-        write was applied, read the argument again and write once more only if it was not."""
+        """Write an argument value, resolving a failure that leaves unknown whether it was applied."""
         path = "/me/task/domain/%d/argument/%s" % (task_id, _quote(key))
-        try:
-            self.client.put(path, body={"value": value})
-        except (OvhApiError, OvhTransportError) as exc:
-            if not exc.ambiguous:
-                raise
-            if self.get_argument(task_id, key).get("value") == value:
-                self._note("PUT %s: the answer was lost, but the argument holds the new value" % path)
-                return
-            self._note("PUT %s: the answer was lost and the value was not applied; sending it once more" % path)
-            self.client.put(path, body={"value": value})
+        self._write_once(
+            "PUT", path, lambda: self.client.put(path, body={"value": value}),
+            lambda: self.get_argument(task_id, key).get("value") == value,
+            "the argument holds the new value")
 
     def run_action(self, task, action):
-        """Send ``action`` for a task object. After a failure that leaves it unknown whether
-        the action was applied, read the task again and send once more only if it was not."""
+        """Send ``action`` for a task object, resolving a failure that leaves unknown whether it was applied."""
         path = "%s/%s" % (self._task_path(task), action)
+        self._write_once(
+            "POST", path, lambda: self.client.post(path),
+            lambda: action_applied(action, task, self.client.get(self._task_path(task))),
+            "the task shows the %s applied" % action)
+
+    def _write_once(self, method, path, send, applied, applied_message):
+        """Send a write; after an ambiguous failure, decide from the state read back.
+
+        When the connection broke, the state read back tells whether the API got
+        the write, and the write is sent once more only if it did not. When the
+        request timed out, the API may still be processing it, so the state is
+        read until the write shows or the read timeout passes again; the write is
+        then never sent again, because a late copy would apply it twice.
+        """
         try:
-            self.client.post(path)
+            send()
+            return
         except (OvhApiError, OvhTransportError) as exc:
             if not exc.ambiguous:
                 raise
-            after = self.client.get(self._task_path(task))
-            if action_applied(action, task, after):
-                self._note("POST %s: the answer was lost, but the task shows the %s applied" % (path, action))
+            timed_out = getattr(exc, "timed_out", False)
+
+        deadline = time.monotonic() + (self.client.timeout[1] if timed_out else 0)
+        pause = 0.5
+        while True:
+            if applied():
+                self._note("%s %s: the answer was lost, but %s" % (method, path, applied_message))
                 return
-            self._note("POST %s: the answer was lost and the task is unchanged; sending it once more" % path)
-            self.client.post(path)
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+        if timed_out:
+            raise OvhTransportError(
+                "%s %s timed out, and the state read back for %s s does not show it applied. The API may still "
+                "apply it: run again later, and only what is still needed is sent." % (
+                    method, path, self.client.timeout[1]), method, path)
+        self._note("%s %s: the answer was lost and the state is unchanged; sending it once more" % (method, path))
+        send()
 
     def find_document(self, document_id):
         """Return the /me/document object of an id, or None when there is none."""
