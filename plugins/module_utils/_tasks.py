@@ -444,7 +444,11 @@ def collect_task_results(api, task_ids=None, domains=None, functions=None, statu
             task["progress"] = progress_result(api.get_progress(api_task["id"])) if readable else None
         return task
 
-    results = api.client.map(details, api_tasks)
+    # Only the arguments and progress need requests: plain conversions stay off the thread pool.
+    if with_arguments or with_progress:
+        results = api.client.map(details, api_tasks)
+    else:
+        results = [details(api_task) for api_task in api_tasks]
     if (with_arguments or with_progress) and warn and any(task["api_family"] == "domain" for task in results):
         warn("Arguments and progress of tasks read through /domain/{serviceName}/task are not available: "
              "they need GET access to /me/task/domain/* for the consumer key.")
