@@ -136,7 +136,7 @@ class OAuth2Auth:
 
         session = OAuth2Session(client=BackendApplicationClient(client_id=self.client_id, scope=["all"]))
         # A token request creates nothing, so it is retried after 429 and gateway errors like a
-        # read; a token service too slow to answer fails at once instead of after several timeouts.
+        # read; a token service too slow to respond fails at once instead of after several timeouts.
         adapter = HTTPAdapter(max_retries=build_retry(self._recorder, methods=("POST",), read_retries=0))
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -169,7 +169,7 @@ class OAuth2Auth:
         self._expires_at = time.monotonic() + float(token.get("expires_in") or 3600) - 30
 
     def _check_token_response(self, response):
-        """Raise a clear error for a token response that is a server failure, not an OAuth2 answer."""
+        """Raise a clear error for a token response that is a server failure, not an OAuth2 response."""
         if response.status_code >= 500:
             raise OvhAuthenticationError(
                 "OAuth2 failure: the token service at %s failed with HTTP %s; retry later."

@@ -174,7 +174,7 @@ class OvhClient:
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
 
-        # ``sources`` says where each setting came from, for the messages of auth_mode.
+        # ``sources`` records where each setting came from, for the messages of auth_mode.
         mode = auth_mode({"application_key": application_key, "application_secret": application_secret,
                           "consumer_key": consumer_key, "client_id": client_id, "client_secret": client_secret,
                           "sources": sources or {}})

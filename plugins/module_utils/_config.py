@@ -80,7 +80,7 @@ def _file_value(parser, section, name):
 def resolve_settings(options, environ=None, config_paths=None):
     """Return the endpoint and credentials to use, with a ``sources`` map for messages.
 
-    ``options`` holds the values given to the module or plugin (None when not
+    ``options`` contains the values given to the module or plugin (None when not
     given). Environment values are taken only for settings the options leave
     unset. Returned keys: ``endpoint``, the names in ``CREDENTIAL_NAMES``, and
     ``sources`` mapping each set value to ``option``, ``environment`` or the

@@ -264,7 +264,7 @@ class DomainTaskApi:
     def _write_once(self, method, path, send, applied, applied_message):
         """Send a write; after an ambiguous failure, decide from the state read back.
 
-        When the connection broke, the state read back tells whether the API got
+        When the connection broke, the state read back shows whether the API got
         the write, and the write is sent once more only if it did not. When the
         request timed out, the API may still be processing it, so the state is
         read until the write shows or the read timeout passes again; the write is

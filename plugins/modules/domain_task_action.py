@@ -19,7 +19,7 @@ description:
   - O(action=relaunch) acts on a task in V(error) or V(problem). A task already back in V(todo),
     V(doing) or V(done) needs no relaunch, so the module reports it unchanged. A task in error whose
     C(canRelaunch) is false failed on OVHcloud's side and only OVHcloud support can restart it,
-    so the module fails and says so.
+    so the module fails and explains why.
   - O(action=accelerate) acts on a task in V(todo) whose C(canAccelerate) is true. A task in
     V(todo) that cannot be accelerated (for example because it already was), or in V(doing) or
     V(done), is reported unchanged.
@@ -205,7 +205,9 @@ def decide(task, action):
     status = task.get("status")
     label = describe_task(task)
     comment = (task.get("comment") or "").strip()
-    because = " Its comment: %s" % (comment if comment.endswith((".", "!", "?")) else comment + ".") if comment else ""
+    if comment and not comment.endswith((".", "!", "?")):
+        comment += "."
+    because = " Its comment: %s" % comment if comment else ""
 
     if action == "relaunch":
         if status in ("todo", "doing", "done"):
